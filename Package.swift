@@ -1,0 +1,33 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "kiqprof",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "kiqprof", targets: ["kiqprof"]),
+        .library(name: "KiqprofCore", targets: ["KiqprofCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Debian 12 ships hiredis 0.14.1; no pkgConfig because Debian's hiredis.pc adds a prohibited flag.
+        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
+        .target(name: "KiqprofCore", dependencies: ["CHiredis"]),
+        .executableTarget(
+            name: "kiqprof",
+            dependencies: [
+                "KiqprofCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "KiqprofCoreTests", dependencies: ["KiqprofCore"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "KiqprofIntegrationTests",
+            dependencies: ["KiqprofCore", "kiqprof"],
+            resources: [.copy("Fixtures")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,4 @@
+/// kiqprof's own version.
+public enum KiqprofVersion {
+    public static let current = "0.1.0"
+}

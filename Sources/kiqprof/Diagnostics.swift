@@ -1,0 +1,8 @@
+import KiqprofCore
+
+/// Warnings go to stderr so `--json` output on stdout stays clean.
+enum Diagnostics {
+    static func warn(_ message: String) {
+        StandardError.write("kiqprof: warning: \(message)\n")
+    }
+}
