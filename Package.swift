@@ -22,11 +22,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "KiqprofCoreTests", dependencies: ["KiqprofCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KiqprofCoreTests", dependencies: ["KiqprofCore"]),
         .testTarget(
             name: "KiqprofIntegrationTests",
-            dependencies: ["KiqprofCore", "kiqprof"],
-            resources: [.copy("Fixtures")]
+            // Depends on the executable so `swift test` builds the binary the tests run.
+            dependencies: ["KiqprofCore", "kiqprof"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,50 @@
+# kiqprof: `make demo` runs the main job on the bundled sample; `make test` installs what the tests need and runs them.
+SHELL := /bin/bash
+PREFIX ?= /usr/local
+SWIFT ?= swift
+RUNTIME_PACKAGES := libhiredis-dev libsqlite3-dev redis-server
+TEST_PACKAGES := $(RUNTIME_PACKAGES) ruby-sidekiq ruby-redis-namespace ruby-sidekiq-cron sysstat python3
+RELEASE_BIN := .build/release/kiqprof
+
+.PHONY: all build release deps test-deps test demo bench-census install clean
+
+all: build
+
+# Installs Debian packages that are missing (needs root or sudo); a no-op when all are present.
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+deps:
+	$(call apt_install,$(RUNTIME_PACKAGES))
+
+test-deps:
+	$(call apt_install,$(TEST_PACKAGES))
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+test: test-deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+demo: release
+	@bash scripts/demo.sh $(RELEASE_BIN)
+
+bench-census: test-deps release
+	python3 bench/census/run.py --kiqprof $(RELEASE_BIN)
+
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/kiqprof
+
+clean:
+	rm -rf .build
