@@ -230,36 +230,49 @@ public enum JSONScanner {
             return JSONSpan(kind: .number, start: start, end: index, hasEscapes: false, boolValue: false)
         }
 
-        /// Scans a string starting at its opening quote; uses memchr to jump to each candidate quote.
+        /// Scans a string starting at its opening quote in one pass, eight bytes at a time: a word with no
+        /// quote, backslash or control byte is skipped whole (SWAR), which is most of every payload.
         mutating func scanString() throws(JSONScanError) -> JSONSpan {
             guard peek() == UInt8(ascii: "\"") else { throw error("'\"' to open a string") }
             index += 1
             let start = index
             var escapes = false
             let base = buffer.baseAddress!
+            let count = buffer.count
             while true {
-                guard index < buffer.count,
-                    let found = memchr(base + index, Int32(UInt8(ascii: "\"")), buffer.count - index)
-                else {
-                    index = buffer.count
-                    throw error("'\"' to close the string opened at byte \(start - 1)")
+                while index + 8 <= count {
+                    let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                    if Self.hasSpecialByte(word) { break }
+                    index += 8
                 }
-                let quote = UnsafeRawPointer(found) - base
-                // Count the backslashes right before the quote: an odd number escapes it.
-                var backslashes = 0
-                while quote - backslashes - 1 >= start, buffer[quote - backslashes - 1] == UInt8(ascii: "\\") { backslashes += 1 }
-                if !escapes, memchr(base + index, Int32(UInt8(ascii: "\\")), quote - index) != nil { escapes = true }
-                if backslashes % 2 == 0 {
-                    // Control characters are invalid inside JSON strings.
-                    for position in index..<quote where buffer[position] < 0x20 {
-                        index = position
-                        throw error("no raw control character inside a string")
-                    }
-                    index = quote + 1
-                    return JSONSpan(kind: .string, start: start, end: quote, hasEscapes: escapes, boolValue: false)
+                guard index < count else { throw error("'\"' to close the string opened at byte \(start - 1)") }
+                let byte = base.load(fromByteOffset: index, as: UInt8.self)
+                if byte == UInt8(ascii: "\"") {
+                    index += 1
+                    return JSONSpan(kind: .string, start: start, end: index - 1, hasEscapes: escapes, boolValue: false)
+                } else if byte == UInt8(ascii: "\\") {
+                    escapes = true
+                    index += 2  // the escaped character can never end the string
+                    if index > count { index = count }
+                } else if byte < 0x20 {
+                    throw error("no raw control character inside a string")
+                } else {
+                    index += 1
                 }
-                index = quote + 1
             }
+        }
+
+        /// True when any byte of `word` is `"`, `\\` or below 0x20 (the classic has-zero-byte bit trick).
+        @inline(__always)
+        static func hasSpecialByte(_ word: UInt64) -> Bool {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            let quote = word ^ (ones &* 0x22)
+            let backslash = word ^ (ones &* 0x5C)
+            let zeroQuote = (quote &- ones) & ~quote
+            let zeroBackslash = (backslash &- ones) & ~backslash
+            let control = (word &- ones &* 0x20) & ~word
+            return ((zeroQuote | zeroBackslash | control) & highs) != 0
         }
 
         mutating func skipContainer(depth: Int) throws(JSONScanError) {
