@@ -212,7 +212,12 @@ public enum JSONScanner {
             let start = index
             if peek() == UInt8(ascii: "-") { index += 1 }
             var digits = 0
-            while let byte = peek(), byte >= 48, byte <= 57 { index += 1; digits += 1 }
+            let first = peek()
+            while let byte = peek(), byte >= 48, byte <= 57 {
+                if digits == 1 && first == 48 { throw error("no leading zero in a number") }
+                index += 1
+                digits += 1
+            }
             guard digits > 0 else { throw error("digits in a number") }
             if peek() == UInt8(ascii: ".") {
                 index += 1
