@@ -2,9 +2,8 @@
 SHELL := /bin/bash
 PREFIX ?= /usr/local
 SWIFT ?= swift
-RUNTIME_PACKAGES := libhiredis-dev libsqlite3-dev redis-server
+RUNTIME_PACKAGES := libhiredis-dev libsqlite3-dev redis-server python3
 TEST_PACKAGES := $(RUNTIME_PACKAGES) ruby-sidekiq ruby-redis-namespace ruby-sidekiq-cron sysstat python3
-RELEASE_BIN := .build/release/kiqprof
 
 .PHONY: all build release deps test-deps test demo bench-census install clean
 
@@ -37,14 +36,15 @@ test: test-deps
 	$(SWIFT) test
 
 demo: release
-	@bash scripts/demo.sh $(RELEASE_BIN)
+	@bash scripts/demo.sh "$$($(SWIFT) build -c release --show-bin-path)/kiqprof"
 
+# A benchmark, not a test: prints kiqprof against the paged-read floor, redis-cli and Sidekiq's Ruby API.
 bench-census: test-deps release
-	python3 bench/census/run.py --kiqprof $(RELEASE_BIN)
+	python3 bench/census/run.py --kiqprof "$$($(SWIFT) build -c release --show-bin-path)/kiqprof"
 
 install: release
 	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/kiqprof
+	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/kiqprof" $(DESTDIR)$(PREFIX)/bin/kiqprof
 
 clean:
 	rm -rf .build
