@@ -24,7 +24,7 @@ public final class RedisConnection {
         self.endpoint = endpoint
         self.allowWrites = allowWrites
         let whole = timeoutSeconds.rounded(.down)
-        var timeout = timeval(tv_sec: Int(whole), tv_usec: Int((timeoutSeconds - whole) * 1_000_000))
+        let timeout = timeval(tv_sec: Int(whole), tv_usec: Int((timeoutSeconds - whole) * 1_000_000))
         let made: UnsafeMutablePointer<redisContext>?
         switch endpoint.address {
         case .tcp(let host, let port):
@@ -42,7 +42,6 @@ public final class RedisConnection {
         }
         redisSetTimeout(made, timeout)
         context = made
-        timeout.tv_sec += 0  // keeps `timeout` a var for the C call above
 
         if let password = endpoint.password {
             var auth: [String] = []

@@ -52,8 +52,8 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
 
         var user: String?
         var secret: String?
-        // The userinfo ends at the last '@' before the path, so passwords may contain '@' if percent-encoded or not.
-        let authorityEnd = scheme == "unix" ? (rest.firstIndex(of: "/") ?? rest.endIndex) : (rest.firstIndex(of: "/") ?? rest.endIndex)
+        // The userinfo ends at the last '@' before the path, so a password may contain a raw '@'.
+        let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
         var authority = String(rest[..<authorityEnd])
         let path = String(rest[authorityEnd...])
         if scheme == "unix", authority.isEmpty == false, authority.contains("@") == false {

@@ -43,8 +43,8 @@ struct RedisOptions: ParsableArguments {
         return settings
     }
 
-    var keyspace: (ConnectionSettings) -> SidekiqKeyspace {
-        { SidekiqKeyspace(namespace: $0.namespace, schedulerPrefix: schedulerPrefix) }
+    func keyspace(_ settings: ConnectionSettings) -> SidekiqKeyspace {
+        SidekiqKeyspace(namespace: settings.namespace, schedulerPrefix: schedulerPrefix)
     }
 
     func connect(_ settings: ConnectionSettings) throws -> RedisConnection {
