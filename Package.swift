@@ -3,18 +3,19 @@ import PackageDescription
 
 let package = Package(
     name: "kiqprof",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "kiqprof", targets: ["kiqprof"]),
         .library(name: "KiqprofCore", targets: ["KiqprofCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // Debian 12 ships hiredis 0.14.1; no pkgConfig because Debian's hiredis.pc adds a prohibited flag.
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
-        .target(name: "KiqprofCore", dependencies: ["CHiredis"]),
+        .target(name: "KiqprofCore", dependencies: ["CHiredis", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "kiqprof",
             dependencies: [

@@ -21,6 +21,7 @@ public final class RedisConnection {
     ///   - timeoutSeconds: limit for connecting and for each socket read or write.
     ///   - allowWrites: only `toggle --apply` and test fixtures set this.
     public init(endpoint: RedisEndpoint, timeoutSeconds: Double = 5, allowWrites: Bool = false) throws {
+        _ = Self.ignoreBrokenPipe
         self.endpoint = endpoint
         self.allowWrites = allowWrites
         let whole = timeoutSeconds.rounded(.down)
@@ -68,6 +69,9 @@ public final class RedisConnection {
     deinit {
         if let context { redisFree(context) }
     }
+
+    /// A server that closes the socket mid-write must give an error, not kill kiqprof with SIGPIPE.
+    private static let ignoreBrokenPipe: Void = { signal(SIGPIPE, SIG_IGN) }()
 
     /// Sends one command and waits for its reply. Server errors come back as `.error`, not thrown.
     public func roundTrip(_ command: RedisCommand) throws -> RedisValue {

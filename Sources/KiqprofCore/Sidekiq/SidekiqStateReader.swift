@@ -15,22 +15,32 @@ public final class SidekiqStateReader {
         self.cronNamespaces = namespaces
     }
 
-    public func readStatus(now: Double) throws -> SidekiqStatus {
+    /// Work entries decoded at the previous read, by `identity|tid`: an entry whose raw bytes did not
+    /// change is not decoded again (the recorder polls every second, Sidekiq rewrites every 5–10 s).
+    private var decodedWork: [String: (raw: [UInt8], job: BusyJob)] = [:]
+
+    /// Reads everything `status` shows. `includeSchedules: false` skips the scheduler hashes (the recorder
+    /// reads them once a minute).
+    public func readStatus(now: Double, includeSchedules: Bool = true) throws -> SidekiqStatus {
         var warnings: [String] = []
         let ks = keyspace
         let today = ISOTimestamp.utcDate(now)
 
         // Round trip 1: set members, counters and the scheduler hashes.
-        let setKeys = [ks.processes, ks.queues, ks.cronJobsV1] + cronNamespaces.map { ks.cronJobs(namespace: $0) }
+        let setKeys = [ks.processes, ks.queues] + (includeSchedules ? [ks.cronJobsV1] + cronNamespaces.map { ks.cronJobs(namespace: $0) } : [])
         var first: [RedisCommand] = setKeys.map { RedisCommand("SSCAN", $0, "0", "COUNT", "1000") }
         let scalarStart = first.count
         first += [
             RedisCommand("GET", ks.stat("processed")), RedisCommand("GET", ks.stat("failed")),
             RedisCommand("GET", ks.stat("processed:" + today)), RedisCommand("GET", ks.stat("failed:" + today)),
             RedisCommand("ZCARD", ks.retry), RedisCommand("ZCARD", ks.schedule), RedisCommand("ZCARD", ks.dead),
-            RedisCommand("HGETALL", ks.schedulerSchedules), RedisCommand("HGETALL", ks.schedulerStates),
-            RedisCommand("HGETALL", ks.schedulerNextTimes), RedisCommand("HGETALL", ks.schedulerLastTimes),
         ]
+        if includeSchedules {
+            first += [
+                RedisCommand("HGETALL", ks.schedulerSchedules), RedisCommand("HGETALL", ks.schedulerStates),
+                RedisCommand("HGETALL", ks.schedulerNextTimes), RedisCommand("HGETALL", ks.schedulerLastTimes),
+            ]
+        }
         let replies = try connection.pipeline(first)
         var members: [[String]] = []
         for (offset, key) in setKeys.enumerated() {
@@ -38,9 +48,12 @@ public final class SidekiqStateReader {
         }
         let identities = members[0].sorted()
         let queueNames = members[1].sorted()
-        let cronHashKeys = Array(Set(members[2...].joined())).sorted()
+        let cronHashKeys = Array(Set(members.dropFirst(2).joined())).sorted()
 
-        func scalar(_ offset: Int) -> RedisValue? { checked(replies[scalarStart + offset], first[scalarStart + offset], &warnings) }
+        func scalar(_ offset: Int) -> RedisValue? {
+            guard scalarStart + offset < replies.count else { return nil }
+            return checked(replies[scalarStart + offset], first[scalarStart + offset], &warnings)
+        }
         let processed = scalar(0)?.integer, failed = scalar(1)?.integer
         let processedToday = scalar(2)?.integer, failedToday = scalar(3)?.integer
         let retrySize = Int(scalar(4)?.integer ?? 0), scheduleSize = Int(scalar(5)?.integer ?? 0), deadSize = Int(scalar(6)?.integer ?? 0)
@@ -65,6 +78,8 @@ public final class SidekiqStateReader {
 
         var processes: [SidekiqProcess] = []
         var busy: [BusyJob] = []
+        var nextDecodedWork: [String: (raw: [UInt8], job: BusyJob)] = [:]
+        defer { decodedWork = nextDecodedWork }
         var cursor = 0
         for identity in identities {
             let hash = checked(more[cursor], second[cursor], &warnings)?.array ?? []
@@ -74,8 +89,16 @@ public final class SidekiqStateReader {
                 let entries = pairs(checked(more[cursor + offset], command, &warnings))
                 if legacy && !entries.isEmpty { process.usesLegacyWorkersKey = true }
                 for (tid, value) in entries {
+                    let cacheKey = identity + "|" + tid
+                    if let cached = decodedWork[cacheKey], cached.raw == value {
+                        busy.append(cached.job)
+                        nextDecodedWork[cacheKey] = cached
+                        continue
+                    }
                     do {
-                        busy.append(try BusyJob.decode(identity: identity, tid: tid, value: value))
+                        let job = try BusyJob.decode(identity: identity, tid: tid, value: value)
+                        busy.append(job)
+                        nextDecodedWork[cacheKey] = (value, job)
                     } catch {
                         warnings.append("\(command.key ?? "?") field '\(tid)': \(error)")
                     }

@@ -8,7 +8,9 @@ final class RedisServer: @unchecked Sendable {
     let directory: URL
     let socketPath: String
     let port: Int?
-    private let process: Process
+    private var process: Process
+    private let binary: String
+    private let arguments: [String]
 
     init(tcp: Bool = false, extraArguments: [String] = []) throws {
         guard let binary = RedisServer.findBinary() else {
@@ -18,12 +20,20 @@ final class RedisServer: @unchecked Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         socketPath = directory.appendingPathComponent("redis.sock").path
         port = tcp ? try RedisServer.freePort() : nil
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = [
+        self.binary = binary
+        arguments = [
             "--port", String(port ?? 0), "--bind", "127.0.0.1", "--unixsocket", socketPath, "--unixsocketperm", "700",
             "--save", "", "--appendonly", "no", "--dir", directory.path, "--logfile", directory.appendingPathComponent("redis.log").path,
         ] + extraArguments
+        process = Process()
+        try launch()
+    }
+
+    /// Starts redis-server and waits for its socket.
+    private func launch() throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
         try process.run()
         let deadline = Date().addingTimeInterval(10)
         while !FileManager.default.fileExists(atPath: socketPath) {
@@ -52,10 +62,24 @@ final class RedisServer: @unchecked Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// Kills the server (as a crash would) and keeps its directory, so `restart()` can bring it back empty.
+    func kill() {
+        if process.isRunning {
+            Glibc.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(atPath: socketPath)
+    }
+
+    func restart() throws {
+        kill()
+        try launch()
+    }
+
     func stop() {
         if process.isRunning {
             // SIGKILL: a child of the test runner may inherit a blocked SIGTERM, and there is nothing to save.
-            kill(process.processIdentifier, SIGKILL)
+            Glibc.kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
         try? FileManager.default.removeItem(at: directory)

@@ -1,0 +1,71 @@
+/// Raw counters read from Linux `/proc` at one instant; two of them give CPU percentages.
+public struct ProcCounters: Sendable, Equatable {
+    /// Aggregate `cpu` line of /proc/stat, in clock ticks: user, nice, system, idle, iowait, irq, softirq, steal.
+    public var cpuTicks: [UInt64] = []
+    public var cpuCount: Int = 0
+    public var memTotalKiB: Int?
+    public var memAvailableKiB: Int?
+    public var swapTotalKiB: Int?
+    public var swapFreeKiB: Int?
+    public var load: (Double, Double, Double)?
+    /// `some avg10` / `full avg10` of /proc/pressure/{cpu,memory,io}, where the kernel has PSI.
+    public var psiCPUSome: Double?
+    public var psiMemorySome: Double?
+    public var psiMemoryFull: Double?
+    public var psiIOSome: Double?
+    public var psiIOFull: Double?
+
+    public init() {}
+
+    public static func == (lhs: ProcCounters, rhs: ProcCounters) -> Bool {
+        lhs.cpuTicks == rhs.cpuTicks && lhs.memTotalKiB == rhs.memTotalKiB && lhs.memAvailableKiB == rhs.memAvailableKiB
+            && lhs.load?.0 == rhs.load?.0 && lhs.psiCPUSome == rhs.psiCPUSome
+    }
+
+    /// Parses the aggregate `cpu` line and counts the `cpuN` lines of /proc/stat.
+    public mutating func parseStat(_ text: Substring) {
+        for line in text.split(separator: "\n") where line.hasPrefix("cpu") {
+            let fields = line.split(separator: " ")
+            if fields[0] == "cpu" {
+                cpuTicks = fields.dropFirst().prefix(8).compactMap { UInt64($0) }
+            } else {
+                cpuCount += 1
+            }
+        }
+    }
+
+    /// Parses MemTotal, MemAvailable, SwapTotal and SwapFree (kB) from /proc/meminfo.
+    public mutating func parseMeminfo(_ text: Substring) {
+        for line in text.split(separator: "\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let name = line[..<colon]
+            let value = Int(line[line.index(after: colon)...].split(separator: " ").first ?? "")
+            switch name {
+            case "MemTotal": memTotalKiB = value
+            case "MemAvailable": memAvailableKiB = value
+            case "SwapTotal": swapTotalKiB = value
+            case "SwapFree": swapFreeKiB = value
+            default: break
+            }
+        }
+    }
+
+    /// Parses the three load averages of /proc/loadavg.
+    public mutating func parseLoadavg(_ text: Substring) {
+        let fields = text.split(separator: " ")
+        guard fields.count >= 3, let one = Double(fields[0]), let five = Double(fields[1]), let fifteen = Double(fields[2]) else { return }
+        load = (one, five, fifteen)
+    }
+
+    /// Parses `some avg10=…` and `full avg10=…` of one /proc/pressure file.
+    public static func parsePressure(_ text: Substring) -> (some: Double?, full: Double?) {
+        var some: Double?
+        var full: Double?
+        for line in text.split(separator: "\n") {
+            guard let avg = line.split(separator: " ").first(where: { $0.hasPrefix("avg10=") }) else { continue }
+            let value = Double(avg.dropFirst(6))
+            if line.hasPrefix("some") { some = value } else if line.hasPrefix("full") { full = value }
+        }
+        return (some, full)
+    }
+}

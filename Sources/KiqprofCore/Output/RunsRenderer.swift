@@ -1,0 +1,26 @@
+/// Renders `kiqprof runs` as the documented JSON (docs/cli.md) or a table.
+public enum RunsRenderer {
+    public static func json(_ runs: [JobRun]) -> JSONValue {
+        .object([("runs", .array(runs.map { run in
+            .object([
+                ("jid", .text(run.jid)), ("class", .string(run.jobClass)), ("queue", .text(run.queue)), ("identity", .text(run.identity)),
+                ("host", .text(run.host)), ("pid", .int(run.pid)), ("tid", .text(run.tid)), ("start", .time(run.start)),
+                ("end", .time(run.end)), ("end_min", .time(run.endMin)), ("end_max", .time(run.endMax)),
+                ("duration_s", .number(run.duration)), ("outcome", .string(run.outcome.rawValue)), ("source", .string(run.source.rawValue)),
+                ("error_class", .text(run.errorClass)),
+            ])
+        }))])
+    }
+
+    public static func text(_ runs: [JobRun]) -> String {
+        guard !runs.isEmpty else { return "No runs recorded in this window. Run `kiqprof record` or `kiqprof import sidekiq-log`.\n" }
+        var table = TextTable(headers: ["START", "CLASS", "QUEUE", "PROCESS", "DURATION", "±", "OUTCOME", "SOURCE", "JID"], rightAligned: [4, 5])
+        for run in runs {
+            let uncertainty = (run.endMin != nil && run.endMax != nil) ? DurationExpression.humanize((run.endMax! - run.endMin!) / 2) : ""
+            table.add([ISOTimestamp.short(run.start), run.jobClass, run.queue ?? "", run.identity ?? "",
+                       run.duration.map(DurationExpression.humanize) ?? "running", uncertainty, run.outcome.rawValue,
+                       run.source.rawValue, run.jid ?? ""])
+        }
+        return "\(runs.count) runs, newest first\n" + table.render()
+    }
+}

@@ -1,0 +1,190 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `kiqprof record`: polls Sidekiq every `interval`, samples the host from /proc at every poll (even while
+/// Redis is unreachable), reconstructs job runs and writes everything in batches to the store.
+public final class Recorder {
+    public struct Options: Sendable {
+        public var endpoint: RedisEndpoint
+        public var keyspace: SidekiqKeyspace
+        public var cronNamespaces: [String] = ["default"]
+        public var interval: Double = 1
+        public var flushInterval: Double = 5
+        public var retain: Double = 14 * 86400
+        public var duration: Double?
+        public var timeout: Double = 2
+        public var hostName: String = ProcHostSampler.hostName()
+        public var procRoot: String = "/proc"
+
+        public init(endpoint: RedisEndpoint, keyspace: SidekiqKeyspace) {
+            self.endpoint = endpoint
+            self.keyspace = keyspace
+        }
+    }
+
+    public struct Summary: Sendable {
+        public var polls = 0
+        public var runsRecorded = 0
+        public var hostSamples = 0
+        public var gaps = 0
+    }
+
+    private let options: Options
+    private let store: Store
+    private let sampler: ProcHostSampler
+    private var tracker = RunTracker()
+    private var connection: RedisConnection?
+    private var reader: SidekiqStateReader?
+    private var batch = RecordBatch()
+    private var summary = Summary()
+    /// When Redis became unreachable, and why; closed into a gap when it answers again.
+    private var redisDownSince: (Double, String)?
+    private var lastConnectAttempt = -Double.infinity
+    private var lastSampleAt: Double?
+    private var lastScheduleRead = -Double.infinity
+    private let log: (String) -> Void
+
+    public init(options: Options, store: Store, log: @escaping (String) -> Void = { _ in }) {
+        self.options = options
+        self.store = store
+        self.sampler = ProcHostSampler(root: options.procRoot)
+        self.log = log
+    }
+
+    /// Records until `shouldStop()` is true or `duration` has passed; flushes everything before returning.
+    public func run(shouldStop: () -> Bool) throws -> Summary {
+        let started = MonotonicClock.seconds()
+        var nextPoll = started
+        var lastFlush = started
+        var lastPrune = -Double.infinity
+        while !shouldStop() {
+            if let duration = options.duration, MonotonicClock.seconds() - started >= duration { break }
+            poll(at: MonotonicClock.now())
+            let monotonic = MonotonicClock.seconds()
+            if monotonic - lastFlush >= options.flushInterval {
+                flush()
+                lastFlush = monotonic
+            }
+            if monotonic - lastPrune >= 60 {
+                lastPrune = monotonic
+                do { try store.prune(before: MonotonicClock.now() - options.retain) } catch { log("retention: \(error)") }
+            }
+            nextPoll += options.interval
+            let now = MonotonicClock.seconds()
+            if nextPoll < now { nextPoll = now }  // fell behind (a starved host): don't burst to catch up
+            sleepUntil(nextPoll, shouldStop: shouldStop)
+        }
+        // Close what is open so nothing of this session is lost.
+        let now = MonotonicClock.now()
+        if let (since, reason) = redisDownSince { addGap(from: since, to: now, kind: "redis", reason: reason) }
+        let stillRunning = tracker.flushOpen()
+        batch.runs += stillRunning
+        summary.runsRecorded += stillRunning.count
+        flush()
+        return summary
+    }
+
+    /// One poll: the host first (it must be sampled even when Redis is down), then Redis.
+    func poll(at time: Double) {
+        summary.polls += 1
+        if let last = lastSampleAt, time - last >= 3 * options.interval {
+            addGap(from: last, to: time, kind: "host", reason: "no host sample for \(DurationExpression.humanize(time - last)): the host or the recorder was starved")
+        }
+        lastSampleAt = time
+        batch.hostSamples.append(sampler.sample(at: time, host: options.hostName))
+        summary.hostSamples += 1
+
+        guard let reader = connectedReader(at: time) else { return }
+        do {
+            let includeSchedules = time - lastScheduleRead >= 60
+            let status = try reader.readStatus(now: time, includeSchedules: includeSchedules)
+            if includeSchedules {
+                lastScheduleRead = time
+                batch.schedules = status.schedules
+                batch.schedulesSeenAt = time
+            }
+            if let (since, reason) = redisDownSince {
+                addGap(from: since, to: time, kind: "redis", reason: reason)
+                redisDownSince = nil
+                log("Redis answers again after \(DurationExpression.humanize(time - since))")
+            }
+            let ended = tracker.observe(at: time, processes: status.processes, busy: status.busy)
+            batch.runs += ended
+            summary.runsRecorded += ended.count
+            for process in status.processes {
+                var sample = RecordBatch.ProcessSample(
+                    t: time, identity: process.identity, host: process.hostname, pid: process.pid, busy: process.busy,
+                    concurrency: process.concurrency, rssKiB: process.rssKiB, rttMicros: process.rttMicros, beat: process.beat,
+                    quiet: process.quiet, cpuPct: nil, procRssKiB: nil)
+                if process.state == .live, process.hostname == options.hostName, let pid = process.pid,
+                    let usage = sampler.processUsage(pid: pid, at: time)
+                {
+                    sample.cpuPct = usage.cpuPct
+                    sample.procRssKiB = usage.rssKiB
+                }
+                batch.processSamples.append(sample)
+            }
+            for queue in status.queues {
+                batch.queueSamples.append(.init(t: time, queue: queue.name, size: queue.size, latency: queue.latency))
+            }
+            batch.setSamples.append(.init(t: time, retry: status.retrySize, schedule: status.scheduleSize, dead: status.deadSize,
+                                          processed: status.processed, failed: status.failed))
+        } catch {
+            disconnect(at: time, reason: "\(error)")
+        }
+    }
+
+    private func connectedReader(at time: Double) -> SidekiqStateReader? {
+        if let reader, connection?.isConnected == true { return reader }
+        // Reconnect at most once a second, whatever the poll interval.
+        guard time - lastConnectAttempt >= 1 else { return nil }
+        lastConnectAttempt = time
+        do {
+            let made = try RedisConnection(endpoint: options.endpoint, timeoutSeconds: options.timeout)
+            connection = made
+            reader = SidekiqStateReader(connection: made, keyspace: options.keyspace, cronNamespaces: options.cronNamespaces)
+            return reader
+        } catch {
+            disconnect(at: time, reason: "\(error)")
+            return nil
+        }
+    }
+
+    private func disconnect(at time: Double, reason: String) {
+        connection = nil
+        reader = nil
+        if redisDownSince == nil {
+            redisDownSince = (time, reason)
+            log("Redis unreachable, sampling the host meanwhile: \(reason)")
+        }
+    }
+
+    private func addGap(from: Double, to: Double, kind: String, reason: String) {
+        batch.gaps.append(.init(from: from, to: to, kind: kind, reason: reason))
+        summary.gaps += 1
+    }
+
+    /// Writes the batch; on a store error (disk full, locked) keeps it and retries at the next flush.
+    private func flush() {
+        guard !batch.isEmpty else { return }
+        do {
+            try store.write(batch)
+            batch = RecordBatch()
+        } catch {
+            log("cannot write to the store, will retry: \(error)")
+        }
+    }
+
+    private func sleepUntil(_ deadline: Double, shouldStop: () -> Bool) {
+        while !shouldStop() {
+            let remaining = deadline - MonotonicClock.seconds()
+            if remaining <= 0 { return }
+            usleep(UInt32(min(remaining, 0.1) * 1_000_000))
+        }
+    }
+}
+
+// Owns a Redis connection and sampler state; runs on the one thread that called `run`.
+@available(*, unavailable)
+extension Recorder: Sendable {}

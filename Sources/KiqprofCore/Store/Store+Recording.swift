@@ -1,0 +1,105 @@
+import GRDB
+
+extension Store {
+    /// Writes one flush of the recorder in a single transaction: all of it lands, or none.
+    public func write(_ batch: RecordBatch) throws {
+        do {
+            try database.write { db in
+                for var run in batch.runs { try run.insert(db) }
+                for sample in batch.hostSamples { try sample.insert(db) }
+                let processStatement = try db.cachedStatement(sql: """
+                    INSERT INTO process_sample (t, identity, host, pid, busy, concurrency, rss_kib, rtt_us, beat, quiet, cpu_pct, proc_rss_kib)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                for s in batch.processSamples {
+                    try processStatement.execute(arguments: [s.t, s.identity, s.host, s.pid, s.busy, s.concurrency, s.rssKiB, s.rttMicros, s.beat, s.quiet, s.cpuPct, s.procRssKiB])
+                }
+                let queueStatement = try db.cachedStatement(sql: "INSERT INTO queue_sample (t, queue, size, latency_s) VALUES (?, ?, ?, ?)")
+                for s in batch.queueSamples { try queueStatement.execute(arguments: [s.t, s.queue, s.size, s.latency]) }
+                for s in batch.setSamples {
+                    try db.execute(sql: "INSERT INTO set_sample (t, retry, schedule, dead, processed, failed) VALUES (?, ?, ?, ?, ?, ?)",
+                                   arguments: [s.t, s.retry, s.schedule, s.dead, s.processed, s.failed])
+                }
+                for gap in batch.gaps {
+                    try db.execute(sql: "INSERT INTO recorder_gap (from_t, to_t, kind, reason) VALUES (?, ?, ?, ?)",
+                                   arguments: [gap.from, gap.to, gap.kind, gap.reason])
+                }
+                for schedule in batch.schedules {
+                    try db.execute(sql: """
+                        INSERT INTO schedule_definition (source, name, class, cron, every, period_s, enabled, queue, cron_namespace, toggle_key, first_seen, last_seen)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (source, name) DO UPDATE SET class = excluded.class, cron = excluded.cron, every = excluded.every,
+                            period_s = excluded.period_s, enabled = excluded.enabled, queue = excluded.queue,
+                            cron_namespace = excluded.cron_namespace, toggle_key = excluded.toggle_key, last_seen = excluded.last_seen
+                        """, arguments: [schedule.source.rawValue, schedule.name, schedule.jobClass, schedule.cron, schedule.every,
+                                         schedule.periodSeconds, schedule.enabled, schedule.queue, schedule.cronNamespace, schedule.toggleKey,
+                                         batch.schedulesSeenAt, batch.schedulesSeenAt])
+                }
+            }
+        } catch let error as DatabaseError {
+            throw StoreError.database(path: path, error: error)
+        }
+    }
+
+    /// Deletes samples and runs older than `cutoff`, at most `limit` rows per table per call, so retention
+    /// never holds the write lock for long. Returns the number of rows removed.
+    @discardableResult
+    public func prune(before cutoff: Double, limit: Int = 5000) throws -> Int {
+        do {
+            return try database.write { db in
+                var removed = 0
+                for (table, column) in [("job_run", "start"), ("host_sample", "t"), ("process_sample", "t"), ("queue_sample", "t"),
+                                        ("set_sample", "t"), ("recorder_gap", "to_t")] {
+                    try db.execute(sql: "DELETE FROM \(table) WHERE rowid IN (SELECT rowid FROM \(table) WHERE \(column) < ? LIMIT ?)",
+                                   arguments: [cutoff, limit])
+                    removed += db.changesCount
+                }
+                return removed
+            }
+        } catch let error as DatabaseError {
+            throw StoreError.database(path: path, error: error)
+        }
+    }
+
+    /// Recorded runs, newest first, optionally of one class and overlapping a window.
+    public func runs(jobClass: String? = nil, from: Double? = nil, to: Double? = nil, limit: Int? = nil) throws -> [JobRun] {
+        do {
+            return try database.read { db in
+                var request = JobRun.all()
+                if let jobClass { request = request.filter(Column("class") == jobClass) }
+                if let to { request = request.filter(Column("start") <= to) }
+                if let from { request = request.filter(Column("end") == nil || Column("end") >= from) }
+                request = request.order(Column("start").desc, Column("id").desc)
+                if let limit { request = request.limit(limit) }
+                return try request.fetchAll(db)
+            }
+        } catch let error as DatabaseError {
+            throw StoreError.database(path: path, error: error)
+        }
+    }
+
+    /// Row counts per table, for summaries and tests.
+    public func counts() throws -> [String: Int] {
+        try database.read { db in
+            var result: [String: Int] = [:]
+            for table in ["job_run", "host_sample", "process_sample", "queue_sample", "set_sample", "recorder_gap", "schedule_definition"] {
+                result[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0
+            }
+            return result
+        }
+    }
+
+    /// Recorded gaps (from, to, kind, reason), oldest first.
+    public func gaps() throws -> [RecordBatch.Gap] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT from_t, to_t, kind, reason FROM recorder_gap ORDER BY from_t").map {
+                RecordBatch.Gap(from: $0["from_t"], to: $0["to_t"], kind: $0["kind"], reason: $0["reason"])
+            }
+        }
+    }
+
+    /// `PRAGMA integrity_check`: "ok" for a consistent file.
+    public func integrityCheck() throws -> String {
+        try database.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "unknown" }
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import GRDB
+
+/// kiqprof's embedded SQLite store (one file, WAL). Every table that later commands need is created by
+/// named, append-only migrations, so a store written by an older kiqprof opens in a newer one.
+public final class Store: Sendable {
+    public let path: String
+    let database: DatabasePool
+
+    /// Opens (creating if needed) the store at `path` and migrates it.
+    public init(path: String) throws {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            database = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(database)
+        } catch let error as DatabaseError {
+            throw StoreError.database(path: path, error: error)
+        }
+    }
+
+    /// The default location: `$KIQPROF_DB`, else `$XDG_DATA_HOME/kiqprof/kiqprof.sqlite`, else `~/.local/share/kiqprof/kiqprof.sqlite`.
+    public static func defaultPath(environment: [String: String]) -> String {
+        if let explicit = environment["KIQPROF_DB"], !explicit.isEmpty { return explicit }
+        let dataHome = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ((environment["HOME"] ?? NSHomeDirectory()) as NSString).appendingPathComponent(".local/share")
+        return (dataHome as NSString).appendingPathComponent("kiqprof/kiqprof.sqlite")
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: runs, samples, schedules, gaps, metrics, imports, report state") { db in
+            try db.execute(sql: """
+                CREATE TABLE job_run (
+                    id INTEGER PRIMARY KEY,
+                    jid TEXT, class TEXT NOT NULL, queue TEXT,
+                    identity TEXT, host TEXT, pid INTEGER, tid TEXT,
+                    start REAL NOT NULL, end REAL, end_min REAL, end_max REAL,
+                    outcome TEXT NOT NULL, source TEXT NOT NULL,
+                    args_digest TEXT, error_class TEXT, import_id INTEGER
+                );
+                CREATE INDEX job_run_by_start ON job_run(start);
+                CREATE INDEX job_run_by_jid ON job_run(jid);
+                CREATE TABLE process_sample (
+                    t REAL NOT NULL, identity TEXT NOT NULL, host TEXT, pid INTEGER,
+                    busy INTEGER, concurrency INTEGER, rss_kib INTEGER, rtt_us INTEGER, beat REAL, quiet INTEGER,
+                    cpu_pct REAL, proc_rss_kib INTEGER
+                );
+                CREATE INDEX process_sample_by_t ON process_sample(t);
+                CREATE TABLE host_sample (
+                    t REAL NOT NULL, host TEXT NOT NULL, source TEXT NOT NULL,
+                    cpu_user_pct REAL, cpu_system_pct REAL, cpu_iowait_pct REAL, cpu_steal_pct REAL, cpu_idle_pct REAL,
+                    cpu_count INTEGER, load1 REAL, load5 REAL, load15 REAL,
+                    mem_total_kib INTEGER, mem_available_kib INTEGER, swap_total_kib INTEGER, swap_free_kib INTEGER,
+                    psi_cpu_some_avg10 REAL, psi_memory_some_avg10 REAL, psi_memory_full_avg10 REAL,
+                    psi_io_some_avg10 REAL, psi_io_full_avg10 REAL,
+                    import_id INTEGER
+                );
+                CREATE INDEX host_sample_by_t ON host_sample(host, t);
+                CREATE TABLE queue_sample (t REAL NOT NULL, queue TEXT NOT NULL, size INTEGER NOT NULL, latency_s REAL);
+                CREATE INDEX queue_sample_by_t ON queue_sample(t);
+                CREATE TABLE set_sample (t REAL NOT NULL, retry INTEGER, schedule INTEGER, dead INTEGER, processed INTEGER, failed INTEGER);
+                CREATE TABLE schedule_definition (
+                    source TEXT NOT NULL, name TEXT NOT NULL, class TEXT NOT NULL, cron TEXT, every TEXT, period_s REAL,
+                    enabled INTEGER NOT NULL, queue TEXT, cron_namespace TEXT, toggle_key TEXT,
+                    first_seen REAL NOT NULL, last_seen REAL NOT NULL,
+                    PRIMARY KEY (source, name)
+                );
+                CREATE TABLE recorder_gap (from_t REAL NOT NULL, to_t REAL NOT NULL, kind TEXT NOT NULL, reason TEXT NOT NULL);
+                CREATE TABLE class_minute_metric (
+                    minute REAL NOT NULL, class TEXT NOT NULL, processed INTEGER, failed INTEGER, total_ms INTEGER,
+                    histogram BLOB, source TEXT NOT NULL,
+                    PRIMARY KEY (class, minute)
+                );
+                CREATE TABLE import_record (
+                    id INTEGER PRIMARY KEY, kind TEXT NOT NULL, fingerprint TEXT NOT NULL UNIQUE, path TEXT,
+                    imported_at REAL NOT NULL, summary TEXT
+                );
+                CREATE TABLE report_state (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+                """)
+        }
+        return migrator
+    }
+}
+
+/// Store failures, naming the file; GRDB's own error already names the SQL.
+public enum StoreError: Error, CustomStringConvertible, Sendable {
+    case database(path: String, error: DatabaseError)
+
+    public var description: String {
+        switch self {
+        case .database(let path, let error):
+            switch error.resultCode {
+            case .SQLITE_FULL: return "store \(path): the disk is full (\(error.message ?? "SQLITE_FULL"))"
+            case .SQLITE_BUSY, .SQLITE_LOCKED: return "store \(path): the database is locked by another process"
+            case .SQLITE_NOTADB, .SQLITE_CORRUPT: return "store \(path): not a kiqprof SQLite store (\(error.message ?? "corrupt"))"
+            default: return "store \(path): \(error)"
+            }
+        }
+    }
+}

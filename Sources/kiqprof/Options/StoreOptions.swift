@@ -1,0 +1,15 @@
+import ArgumentParser
+import Foundation
+import KiqprofCore
+
+/// `--db`, shared by every command that reads or writes the store.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "The kiqprof store (SQLite). Default: $KIQPROF_DB, else $XDG_DATA_HOME/kiqprof/kiqprof.sqlite (~/.local/share/…).",
+        valueName: "path"))
+    var db: String?
+
+    var path: String { db ?? Store.defaultPath(environment: ProcessInfo.processInfo.environment) }
+
+    func open() throws -> Store { try Store(path: path) }
+}

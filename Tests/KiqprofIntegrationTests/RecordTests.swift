@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+import KiqprofCore
+
+/// `kiqprof record` against a real redis-server: runs are reconstructed, the host is sampled at every poll
+/// even while Redis is down, the outage is recorded as a gap, and nothing is written to Redis.
+@Suite("record", .serialized)
+struct RecordTests {
+    let identity = "vm:6627:5118cf3735ea"
+
+    @Test("a Redis restart leaves a gap, loses no host sample, and the recorder resumes by itself")
+    func redisRestart() throws {
+        let server = try RedisServer()
+        defer { server.stop() }
+        _ = try SnapshotLoader.load(Fixtures.snapshot("S4"), into: server)
+        let db = server.directory.appendingPathComponent("k.sqlite").path
+        let recording = try Kiqprof.start(["record", "--redis", server.unixURL, "--db", db, "--interval", "500ms", "--flush", "1s", "--duration", "9s"])
+        Thread.sleep(forTimeInterval: 2.5)
+        try server.cli("DEL", "\(identity):work")  // the five busy jobs end
+        Thread.sleep(forTimeInterval: 1.5)
+        server.kill()
+        Thread.sleep(forTimeInterval: 2)
+        try server.restart()
+        try server.cli("CONFIG", "RESETSTAT")
+        let result = Kiqprof.finish(recording)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("Redis answers again"))
+
+        let store = try Store(path: db)
+        let counts = try store.counts()
+        // 9 s at 0.5 s: about 18 polls, every one with a host sample, Redis or not.
+        #expect((16...19).contains(counts["host_sample"] ?? 0), "\(counts)")
+        let gaps = try store.gaps()
+        #expect(gaps.count == 1)
+        #expect(gaps.first?.kind == "redis")
+        #expect((1.5...4).contains((gaps.first?.to ?? 0) - (gaps.first?.from ?? 0)))
+        let runs = try store.runs()
+        #expect(runs.count == 5)
+        #expect(Set(runs.map(\.jobClass)) == ["CpuBurnJob", "MemHogJob", "SleepyJob"])
+        #expect(runs.allSatisfy { $0.source == .poll && $0.start == 1795715831 && $0.endMin != nil && $0.endMax != nil })
+        #expect(try store.integrityCheck() == "ok")
+
+        // After the restart the recorder only read.
+        let stats = try server.cli("INFO", "commandstats")
+        let sent = Set(stats.split(whereSeparator: \.isNewline).compactMap { line -> String? in
+            line.hasPrefix("cmdstat_") ? String(line.dropFirst(8).prefix { $0 != ":" }) : nil
+        }).subtracting(["info", "config|resetstat"])
+        #expect(!sent.isEmpty && sent.isSubset(of: Set(RedisCommand.readOnlyCommandNames.map { $0.lowercased() })), "\(sent)")
+
+        let listed = try Kiqprof.run(["runs", "--db", db, "--json"]).json()["runs"] as! [[String: Any]]
+        #expect(listed.count == 5)
+        #expect(listed.allSatisfy { $0["source"] as? String == "poll" && $0["end_min"] is String && $0["duration_s"] is Double })
+    }
+
+    @Test("SIGTERM flushes and exits 0 with a consistent store")
+    func sigtermFlushes() throws {
+        let server = try RedisServer()
+        defer { server.stop() }
+        _ = try SnapshotLoader.load(Fixtures.snapshot("S6"), into: server)
+        let db = server.directory.appendingPathComponent("k.sqlite").path
+        let recording = try Kiqprof.start(["record", "--redis", server.unixURL, "--db", db, "--interval", "200ms", "--flush", "1h"])
+        Thread.sleep(forTimeInterval: 2)
+        recording.0.terminate()
+        let result = Kiqprof.finish(recording)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let store = try Store(path: db)
+        #expect(try store.counts()["host_sample"] ?? 0 >= 5, "the flush at exit wrote what the 1 h flush interval held back")
+        #expect(try store.counts()["schedule_definition"] == 3)
+        #expect(try store.runs().allSatisfy { $0.outcome == .running })
+        #expect(try store.integrityCheck() == "ok")
+    }
+}
