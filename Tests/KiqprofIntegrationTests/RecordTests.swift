@@ -69,4 +69,21 @@ struct RecordTests {
         #expect(try store.runs().allSatisfy { $0.outcome == .running })
         #expect(try store.integrityCheck() == "ok")
     }
+
+    @Test("kill -9 loses at most one flush interval and leaves a consistent store")
+    func killNine() throws {
+        let server = try RedisServer()
+        defer { server.stop() }
+        _ = try SnapshotLoader.load(Fixtures.snapshot("S5"), into: server)
+        let db = server.directory.appendingPathComponent("k.sqlite").path
+        let recording = try Kiqprof.start(["record", "--redis", server.unixURL, "--db", db, "--interval", "250ms", "--flush", "1s"])
+        Thread.sleep(forTimeInterval: 3.6)
+        kill(recording.0.processIdentifier, SIGKILL)
+        let result = Kiqprof.finish(recording)
+        #expect(result.status == 9 || recording.0.terminationReason == .uncaughtSignal)
+        let store = try Store(path: db)
+        #expect(try store.integrityCheck() == "ok")
+        // About 14 polls happened; flushes every second keep all but the last second's (≤ 4 + 1 in flight).
+        #expect((8...15).contains(try store.counts()["host_sample"] ?? 0))
+    }
 }
