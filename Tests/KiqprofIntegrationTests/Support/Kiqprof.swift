@@ -26,11 +26,18 @@ enum Kiqprof {
         return Fixtures.packageRoot.appendingPathComponent(".build/debug/kiqprof")
     }
 
-    /// Starts kiqprof without waiting; `finish(_:)` collects its result.
-    static func start(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
+    /// Starts kiqprof without waiting; `finish(_:)` collects its result. The developer's own Redis
+    /// settings are kept out of the child's environment.
+    static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for name in ["REDIS_URL", "SIDEKIQ_REDIS_URL", "REDIS_NAMESPACE", "REDIS_HOST", "REDIS_PORT", "REDIS_PASSWORD", "KIQPROF_DB"] {
+            env[name] = nil
+        }
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -39,29 +46,9 @@ enum Kiqprof {
         return (process, out, err)
     }
 
+    /// Waits for a started kiqprof, draining both pipes concurrently so a large output cannot deadlock it.
     static func finish(_ started: (Process, Pipe, Pipe)) -> Result {
         let (process, out, err) = started
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
-    }
-
-    static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        // Keep the developer's own Redis settings out of the tests.
-        for name in ["REDIS_URL", "SIDEKIQ_REDIS_URL", "REDIS_NAMESPACE", "REDIS_HOST", "REDIS_PORT", "REDIS_PASSWORD"] { env[name] = nil }
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Drain both pipes concurrently so a large output cannot deadlock the child.
         nonisolated(unsafe) var errData = Data()
         let group = DispatchGroup()
         group.enter()
@@ -73,6 +60,10 @@ enum Kiqprof {
         group.wait()
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        finish(try start(arguments, environment: environment))
     }
 }
 
