@@ -51,4 +51,30 @@ import Testing
         let open = tracker.flushOpen()
         #expect(open.allSatisfy { $0.outcome == .running && $0.end == nil })
     }
+
+    @Test func anUnmovedFailedCounterMeansSuccess() {
+        var tracker = RunTracker()
+        _ = tracker.observe(at: 101, processes: [process(beat: 100)], busy: [job("a", runAt: 95), job("b", runAt: 96, tid: "t2")], failedCounter: 7)
+        let okRun = tracker.observe(at: 111, processes: [process(beat: 110)], busy: [job("b", runAt: 96, tid: "t2")], failedCounter: 7)
+        #expect(okRun.map(\.outcome) == [.ok])
+        let moved = tracker.observe(at: 121, processes: [process(beat: 120)], busy: [], failedCounter: 8)
+        #expect(moved.map(\.outcome) == [.unknown])
+    }
+
+    @Test func failuresAreFoundInRetryAndDeadByJid() throws {
+        // Verbatim members of the S1 fixture (Sidekiq 6.4.1): a retry of FlakyJob and a death of PoisonJob.
+        let retry = #"{"retry":5,"queue":"default","args":[1000],"class":"FlakyJob","jid":"3cd72c0906c7f4b673785a31","created_at":1795715241.7260597,"enqueued_at":1795715241.7260659,"error_message":"upstream timed out for account 1000","error_class":"IOError","failed_at":1795715243.7264888,"retry_count":0}"#
+        let dead = #"{"retry":0,"queue":"critical","args":[501],"class":"PoisonJob","jid":"e8337fa9cd49cffc6c603900","created_at":1795715241.7279458,"enqueued_at":1795715241.7279544,"error_message":"invalid payload for record 501","error_class":"ArgumentError","failed_at":1795715241.7293777,"retry_count":0}"#
+        func ended(_ jid: String) -> JobRun {
+            JobRun(jid: jid, jobClass: "X", queue: "default", identity: "vm:1:a", host: "vm", pid: 1, tid: "t", start: 1795715230,
+                   endMin: 1795715240, endMax: 1795715245, outcome: .unknown, source: .poll)
+        }
+        let runs = [ended("3cd72c0906c7f4b673785a31"), ended("e8337fa9cd49cffc6c603900"), ended("ffffffffffffffffffffffff")]
+        let commands = RunOutcomeSettler.commands(for: runs, keyspace: SidekiqKeyspace(namespace: "mastodon"))
+        #expect(commands.map(\.errorLabel) == ["ZRANGEBYSCORE mastodon:dead", "ZRANGEBYSCORE mastodon:retry"])
+        #expect(commands.allSatisfy { $0.isReadOnly })
+        let settled = RunOutcomeSettler.settle(runs, replies: [.array([.bulkString(Array(dead.utf8))]), .array([.bulkString(Array(retry.utf8))])])
+        #expect(settled.map(\.outcome) == [.failed, .failed, .unknown])
+        #expect(settled.map(\.errorClass) == ["IOError", "ArgumentError", nil])
+    }
 }

@@ -43,6 +43,8 @@ public final class Recorder {
     private var lastConnectAttempt = -Double.infinity
     private var lastSampleAt: Double?
     private var lastScheduleRead = -Double.infinity
+    /// Runs that ended while the failed counter moved; checked against retry/dead in the next poll.
+    private var pendingOutcome: [JobRun] = []
     private let log: (String) -> Void
 
     public init(options: Options, store: Store, log: @escaping (String) -> Void = { _ in }) {
@@ -79,7 +81,8 @@ public final class Recorder {
         let now = MonotonicClock.now()
         if let (since, reason) = redisDownSince { addGap(from: since, to: now, kind: "redis", reason: reason) }
         let stillRunning = tracker.flushOpen()
-        batch.runs += stillRunning
+        batch.runs += pendingOutcome + stillRunning
+        pendingOutcome = []
         summary.runsRecorded += stillRunning.count
         flush()
         return summary
@@ -98,7 +101,12 @@ public final class Recorder {
         guard let reader = connectedReader(at: time) else { return }
         do {
             let includeSchedules = time - lastScheduleRead >= 60
-            let status = try reader.readStatus(now: time, includeSchedules: includeSchedules)
+            let checks = RunOutcomeSettler.commands(for: pendingOutcome, keyspace: options.keyspace)
+            let (status, checkReplies) = try reader.poll(now: time, includeSchedules: includeSchedules, extra: checks)
+            if !pendingOutcome.isEmpty {
+                batch.runs += RunOutcomeSettler.settle(pendingOutcome, replies: checkReplies)
+                pendingOutcome = []
+            }
             if includeSchedules {
                 lastScheduleRead = time
                 batch.schedules = status.schedules
@@ -109,8 +117,10 @@ public final class Recorder {
                 redisDownSince = nil
                 log("Redis answers again after \(DurationExpression.humanize(time - since))")
             }
-            let ended = tracker.observe(at: time, processes: status.processes, busy: status.busy)
-            batch.runs += ended
+            let ended = tracker.observe(at: time, processes: status.processes, busy: status.busy, failedCounter: status.failed)
+            for run in ended {
+                if run.outcome == .unknown && run.jid != nil { pendingOutcome.append(run) } else { batch.runs.append(run) }
+            }
             summary.runsRecorded += ended.count
             for process in status.processes {
                 var sample = RecordBatch.ProcessSample(

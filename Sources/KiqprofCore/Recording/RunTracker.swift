@@ -6,12 +6,19 @@
 /// [end_min, end_max]. A process that vanished from `processes` ends its runs with outcome `unknown`
 /// (a clean stop requeues or finishes them); one whose hash expired while still listed crashed or was
 /// killed, so its runs are `lost`.
+///
+/// Sidekiq flushes `stat:failed` in the same heartbeat that rewrites the work hash, before it, so when the
+/// global failed counter did not move between the last poll that listed a run and the poll that found it
+/// gone, the run succeeded (`ok`). Otherwise the outcome stays `unknown` until `RunOutcomeSettler` finds
+/// its jid in `retry` or `dead`.
 public struct RunTracker: Sendable {
     struct OpenRun: Sendable {
         var run: JobRun
         /// The beat of the last poll whose work hash listed this run.
         var lastSeenBeat: Double
         var lastSeenPoll: Double
+        /// `stat:failed` at the last poll that listed this run.
+        var failedAtLastSeen: Int64?
     }
 
     private var open: [String: OpenRun] = [:]
@@ -25,7 +32,7 @@ public struct RunTracker: Sendable {
     /// - Parameters:
     ///   - processes: the processes the poll read (live and gone).
     ///   - busy: every work entry the poll read.
-    public mutating func observe(at time: Double, processes: [SidekiqProcess], busy: [BusyJob]) -> [JobRun] {
+    public mutating func observe(at time: Double, processes: [SidekiqProcess], busy: [BusyJob], failedCounter: Int64? = nil) -> [JobRun] {
         var processByIdentity: [String: SidekiqProcess] = [:]
         for process in processes { processByIdentity[process.identity] = process }
         var seen = Set<String>()
@@ -37,6 +44,7 @@ public struct RunTracker: Sendable {
             if var existing = open[key] {
                 existing.lastSeenBeat = max(existing.lastSeenBeat, beat)
                 existing.lastSeenPoll = time
+                existing.failedAtLastSeen = failedCounter
                 open[key] = existing
             } else {
                 let run = JobRun(
@@ -44,7 +52,7 @@ public struct RunTracker: Sendable {
                     host: process?.hostname ?? SidekiqProcess(identity: job.identity, state: .gone).hostname,
                     pid: process?.pid ?? SidekiqProcess(identity: job.identity, state: .gone).pid, tid: job.tid,
                     start: job.runAt, outcome: .running, source: .poll)
-                open[key] = OpenRun(run: run, lastSeenBeat: beat, lastSeenPoll: time)
+                open[key] = OpenRun(run: run, lastSeenBeat: beat, lastSeenPoll: time, failedAtLastSeen: failedCounter)
             }
         }
         var ended: [JobRun] = []
@@ -57,7 +65,8 @@ public struct RunTracker: Sendable {
             case .live?:
                 // The beat that rewrote the hash without this run bounds its end from above.
                 endMax = max(endMin, min(time, process?.beat ?? time))
-                run.outcome = .unknown
+                let noFailure = failedCounter != nil && failedCounter == entry.failedAtLastSeen
+                run.outcome = noFailure ? .ok : .unknown
             case .gone?:
                 endMax = max(endMin, time)
                 run.outcome = .lost

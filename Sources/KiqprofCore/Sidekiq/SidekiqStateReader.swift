@@ -22,6 +22,12 @@ public final class SidekiqStateReader {
     /// Reads everything `status` shows. `includeSchedules: false` skips the scheduler hashes (the recorder
     /// reads them once a minute).
     public func readStatus(now: Double, includeSchedules: Bool = true) throws -> SidekiqStatus {
+        try poll(now: now, includeSchedules: includeSchedules, extra: []).status
+    }
+
+    /// `readStatus`, with `extra` commands riding in the first round trip (the recorder's outcome checks),
+    /// so a poll stays at two round trips. Their replies come back in order, errors included.
+    public func poll(now: Double, includeSchedules: Bool, extra: [RedisCommand]) throws -> (status: SidekiqStatus, extra: [RedisValue]) {
         var warnings: [String] = []
         let ks = keyspace
         let today = ISOTimestamp.utcDate(now)
@@ -41,7 +47,8 @@ public final class SidekiqStateReader {
                 RedisCommand("HGETALL", ks.schedulerNextTimes), RedisCommand("HGETALL", ks.schedulerLastTimes),
             ]
         }
-        let replies = try connection.pipeline(first)
+        let extraStart = first.count
+        let replies = try connection.pipeline(first + extra)
         var members: [[String]] = []
         for (offset, key) in setKeys.enumerated() {
             members.append(try collectSetMembers(key: key, firstReply: replies[offset], command: first[offset], warnings: &warnings))
@@ -136,10 +143,11 @@ public final class SidekiqStateReader {
         schedules.sort { ($0.source.rawValue, $0.cronNamespace ?? "", $0.name) < ($1.source.rawValue, $1.cronNamespace ?? "", $1.name) }
         busy.sort { ($0.runAt, $0.identity, $0.tid) < ($1.runAt, $1.identity, $1.tid) }
 
-        return SidekiqStatus(
+        let extraReplies = Array(replies[extraStart...])
+        return (SidekiqStatus(
             now: now, processed: processed, failed: failed, processedToday: processedToday, failedToday: failedToday,
             retrySize: retrySize, scheduleSize: scheduleSize, deadSize: deadSize, queues: queues, processes: processes,
-            busy: busy, schedules: schedules, warnings: warnings)
+            busy: busy, schedules: schedules, warnings: warnings), extraReplies)
     }
 
     /// Decodes `HMGET <identity> info busy beat quiet rss rtt_us concurrency`.
