@@ -31,9 +31,14 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
+# Suites that measure CPU (real Sidekiq beside the recorder) run alone, after the rest ran in parallel.
+CPU_SUITES := RealSidekiqRecordTests
+
 test: test-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test
+	$(SWIFT) test --skip '$(CPU_SUITES)'
+	$(SWIFT) test --filter '$(CPU_SUITES)'
+
 
 demo: release
 	@bash scripts/demo.sh "$$($(SWIFT) build -c release --show-bin-path)/kiqprof"

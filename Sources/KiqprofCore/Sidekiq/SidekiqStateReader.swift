@@ -58,7 +58,8 @@ public final class SidekiqStateReader {
         let cronHashKeys = Array(Set(members.dropFirst(2).joined())).sorted()
 
         func scalar(_ offset: Int) -> RedisValue? {
-            guard scalarStart + offset < replies.count else { return nil }
+            // Only the status commands; the extra commands' replies follow them.
+            guard scalarStart + offset < extraStart else { return nil }
             return checked(replies[scalarStart + offset], first[scalarStart + offset], &warnings)
         }
         let processed = scalar(0)?.integer, failed = scalar(1)?.integer

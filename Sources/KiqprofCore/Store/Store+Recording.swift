@@ -98,6 +98,15 @@ extension Store {
         }
     }
 
+    /// CPU percent (of one core) and RSS of one Sidekiq process over time, as recorded on its host.
+    public func processUsage(identity: String) throws -> [(t: Double, cpuPct: Double?, rssKiB: Int?)] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT t, cpu_pct, proc_rss_kib FROM process_sample WHERE identity = ? ORDER BY t", arguments: [identity]).map {
+                (t: $0["t"], cpuPct: $0["cpu_pct"], rssKiB: $0["proc_rss_kib"])
+            }
+        }
+    }
+
     /// `PRAGMA integrity_check`: "ok" for a consistent file.
     public func integrityCheck() throws -> String {
         try database.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "unknown" }

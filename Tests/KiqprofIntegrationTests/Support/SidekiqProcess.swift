@@ -1,0 +1,83 @@
+import Foundation
+
+/// A real `sidekiq` process (Debian's ruby-sidekiq 6.4.1) running samples/e2e-app against a test Redis.
+/// A missing sidekiq is a test failure, never a silent skip (`make test` installs it).
+final class RealSidekiq {
+    let process = Process()
+    let logPath: String
+
+    init(redis: RedisServer, concurrency: Int, name: String) throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sidekiq") else {
+            throw TestSetupError("sidekiq is not installed: run `make test`, which installs Debian's ruby-sidekiq")
+        }
+        logPath = redis.directory.appendingPathComponent("\(name).log").path
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sidekiq")
+        process.arguments = ["-c", String(concurrency), "-t", "3", "-q", "default", "-r", "./app.rb"]
+        process.currentDirectoryURL = RealSidekiq.appDirectory
+        var environment = ProcessInfo.processInfo.environment
+        environment["KIQ_REDIS_SOCK"] = redis.socketPath
+        environment["RUBYOPT"] = "-W0"
+        process.environment = environment
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+    }
+
+    static let appDirectory = Fixtures.packageRoot.appendingPathComponent("samples/e2e-app")
+
+    /// Runs samples/e2e-app/push.rb and returns class → jid of the long jobs it pushed.
+    static func pushJobs(redis: RedisServer) throws -> [String: String] {
+        let push = Process()
+        push.executableURL = URL(fileURLWithPath: "/usr/bin/ruby")
+        push.arguments = ["-W0", "push.rb"]
+        push.currentDirectoryURL = appDirectory
+        push.environment = ProcessInfo.processInfo.environment.merging(["KIQ_REDIS_SOCK": redis.socketPath]) { $1 }
+        let out = Pipe()
+        push.standardOutput = out
+        push.standardError = FileHandle.nullDevice
+        try push.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        push.waitUntilExit()
+        var jids: [String: String] = [:]
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            if parts.count == 2 { jids[String(parts[0])] = String(parts[1]) }
+        }
+        return jids
+    }
+
+    func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGTERM)
+            let deadline = Date().addingTimeInterval(8)
+            while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+    }
+
+    /// The job lines of Sidekiq 6.x's text log: jid → (start, end, outcome "done"/"fail").
+    func loggedRuns() throws -> [String: (start: Double, end: Double?, outcome: String?)] {
+        let text = try String(contentsOfFile: logPath, encoding: .utf8)
+        var runs: [String: (start: Double, end: Double?, outcome: String?)] = [:]
+        let pattern = /^(\S+Z) pid=\d+ tid=\S+ class=\S+ jid=(\S+)(?: elapsed=\S+)? INFO: (start|done|fail)$/
+        for line in text.split(separator: "\n") {
+            guard let match = try pattern.wholeMatch(in: line),
+                let time = TimeExpressionForTests.parse(String(match.1))
+            else { continue }
+            let jid = String(match.2)
+            switch match.3 {
+            case "start": runs[jid] = (time, nil, nil)
+            default: runs[jid]?.end = time; runs[jid]?.outcome = String(match.3)
+            }
+        }
+        return runs
+    }
+}
+
+import KiqprofCore
+
+enum TimeExpressionForTests {
+    static func parse(_ text: String) -> Double? { TimeExpression.parseISO(text) }
+}
