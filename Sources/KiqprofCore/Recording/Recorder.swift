@@ -28,6 +28,10 @@ public final class Recorder {
         public var runsRecorded = 0
         public var hostSamples = 0
         public var gaps = 0
+        /// Polls that reached Redis, and the round trips and commands they took (reconnects excluded).
+        public var redisPolls = 0
+        public var roundTrips = 0
+        public var commands = 0
     }
 
     private let options: Options
@@ -45,6 +49,8 @@ public final class Recorder {
     private var lastScheduleRead = -Double.infinity
     /// Runs that ended while the failed counter moved; checked against retry/dead in the next poll.
     private var pendingOutcome: [JobRun] = []
+    /// The beat of each process's last written sample: a remote process's fields change only at its beat.
+    private var lastWrittenBeat: [String: Double] = [:]
     private let log: (String) -> Void
 
     public init(options: Options, store: Store, log: @escaping (String) -> Void = { _ in }) {
@@ -102,7 +108,11 @@ public final class Recorder {
         do {
             let includeSchedules = time - lastScheduleRead >= 60
             let checks = RunOutcomeSettler.commands(for: pendingOutcome, keyspace: options.keyspace)
+            let (tripsBefore, commandsBefore) = (connection?.roundTrips ?? 0, connection?.commandsSent ?? 0)
             let (status, checkReplies) = try reader.poll(now: time, includeSchedules: includeSchedules, extra: checks)
+            summary.redisPolls += 1
+            summary.roundTrips += (connection?.roundTrips ?? 0) - tripsBefore
+            summary.commands += (connection?.commandsSent ?? 0) - commandsBefore
             if !pendingOutcome.isEmpty {
                 batch.runs += RunOutcomeSettler.settle(pendingOutcome, replies: checkReplies)
                 pendingOutcome = []
@@ -117,7 +127,8 @@ public final class Recorder {
                 redisDownSince = nil
                 log("Redis answers again after \(DurationExpression.humanize(time - since))")
             }
-            let ended = tracker.observe(at: time, processes: status.processes, busy: status.busy, failedCounter: status.failed)
+            let ended = tracker.observe(
+                at: time, processes: status.processes, busy: status.busy, failedCounter: status.failed, changed: status.changedIdentities)
             for run in ended {
                 if run.outcome == .unknown && run.jid != nil { pendingOutcome.append(run) } else { batch.runs.append(run) }
             }
@@ -133,6 +144,10 @@ public final class Recorder {
                     sample.cpuPct = usage.cpuPct
                     sample.procRssKiB = usage.rssKiB
                 }
+                // Local processes every poll (their CPU is measured here); others once per heartbeat.
+                let beatKey = process.beat ?? -1
+                guard sample.procRssKiB != nil || lastWrittenBeat[process.identity] != beatKey else { continue }
+                lastWrittenBeat[process.identity] = beatKey
                 batch.processSamples.append(sample)
             }
             for queue in status.queues {

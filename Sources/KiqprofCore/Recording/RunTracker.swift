@@ -12,75 +12,87 @@
 /// gone, the run succeeded (`ok`). Otherwise the outcome stays `unknown` until `RunOutcomeSettler` finds
 /// its jid in `retry` or `dead`.
 public struct RunTracker: Sendable {
-    struct OpenRun: Sendable {
-        var run: JobRun
-        /// The beat of the last poll whose work hash listed this run.
+    /// The open runs of one process; all of them were last seen by the same poll.
+    struct ProcessRuns: Sendable {
+        var runs: [String: JobRun] = [:]
+        /// The beat of the last poll whose work hash listed these runs.
         var lastSeenBeat: Double
-        var lastSeenPoll: Double
-        /// `stat:failed` at the last poll that listed this run.
+        /// `stat:failed` at that poll.
         var failedAtLastSeen: Int64?
     }
 
-    private var open: [String: OpenRun] = [:]
+    private var open: [String: ProcessRuns] = [:]
 
     public init() {}
 
     /// The runs currently in progress, as of the last poll.
-    public var running: [JobRun] { open.values.map(\.run).sorted { ($0.start, $0.tid ?? "") < ($1.start, $1.tid ?? "") } }
+    public var running: [JobRun] {
+        open.values.flatMap { $0.runs.values }.sorted { ($0.start, $0.identity ?? "", $0.tid ?? "") < ($1.start, $1.identity ?? "", $1.tid ?? "") }
+    }
 
     /// Feeds one poll; returns the runs that ended since the previous one.
     /// - Parameters:
     ///   - processes: the processes the poll read (live and gone).
     ///   - busy: every work entry the poll read.
-    public mutating func observe(at time: Double, processes: [SidekiqProcess], busy: [BusyJob], failedCounter: Int64? = nil) -> [JobRun] {
+    ///   - changed: the processes whose heartbeat changed since the previous poll, if the reader knows;
+    ///     the others' work is unchanged, so only their bookkeeping is refreshed.
+    public mutating func observe(
+        at time: Double, processes: [SidekiqProcess], busy: [BusyJob], failedCounter: Int64? = nil, changed: Set<String>? = nil
+    ) -> [JobRun] {
         var processByIdentity: [String: SidekiqProcess] = [:]
         for process in processes { processByIdentity[process.identity] = process }
-        var seen = Set<String>()
-        for job in busy {
-            let key = Self.key(job)
-            seen.insert(key)
-            let process = processByIdentity[job.identity]
-            let beat = process?.beat ?? time
-            if var existing = open[key] {
-                existing.lastSeenBeat = max(existing.lastSeenBeat, beat)
-                existing.lastSeenPoll = time
-                existing.failedAtLastSeen = failedCounter
-                open[key] = existing
-            } else {
-                let run = JobRun(
-                    jid: job.jid, jobClass: job.jobClass, queue: job.queue, identity: job.identity,
-                    host: process?.hostname ?? SidekiqProcess(identity: job.identity, state: .gone).hostname,
-                    pid: process?.pid ?? SidekiqProcess(identity: job.identity, state: .gone).pid, tid: job.tid,
-                    start: job.runAt, outcome: .running, source: .poll)
-                open[key] = OpenRun(run: run, lastSeenBeat: beat, lastSeenPoll: time, failedAtLastSeen: failedCounter)
-            }
-        }
+        var busyByIdentity: [String: [BusyJob]] = [:]
+        for job in busy where changed?.contains(job.identity) ?? true { busyByIdentity[job.identity, default: []].append(job) }
+
         var ended: [JobRun] = []
-        for (key, entry) in open where !seen.contains(key) {
-            var run = entry.run
-            let process = run.identity.flatMap { processByIdentity[$0] }
-            let endMin = max(run.start, entry.lastSeenBeat)
-            let endMax: Double
-            switch process?.state {
-            case .live?:
-                // The beat that rewrote the hash without this run bounds its end from above.
-                endMax = max(endMin, min(time, process?.beat ?? time))
-                let noFailure = failedCounter != nil && failedCounter == entry.failedAtLastSeen
-                run.outcome = noFailure ? .ok : .unknown
-            case .gone?:
-                endMax = max(endMin, time)
-                run.outcome = .lost
-            case nil:
-                endMax = max(endMin, time)
-                run.outcome = .unknown
+        for identity in Set(open.keys).union(busyByIdentity.keys) {
+            let process = processByIdentity[identity]
+            if let changed, !changed.contains(identity), process != nil, open[identity] != nil {
+                // Same heartbeat as before: the same runs are still listed.
+                open[identity]!.failedAtLastSeen = failedCounter
+                continue
             }
-            run.endMin = endMin
-            run.endMax = endMax
-            run.end = (endMin + endMax) / 2
-            ended.append(run)
-            open[key] = nil
+            let beat = process?.beat ?? time
+            var entry = open[identity] ?? ProcessRuns(lastSeenBeat: beat, failedAtLastSeen: failedCounter)
+            var seen = Set<String>()
+            for job in busyByIdentity[identity] ?? [] {
+                let key = Self.key(job)
+                seen.insert(key)
+                if entry.runs[key] == nil {
+                    let parsed = SidekiqProcess(identity: job.identity, state: .gone)
+                    entry.runs[key] = JobRun(
+                        jid: job.jid, jobClass: job.jobClass, queue: job.queue, identity: job.identity,
+                        host: process?.hostname ?? parsed.hostname, pid: process?.pid ?? parsed.pid, tid: job.tid,
+                        start: job.runAt, outcome: .running, source: .poll)
+                }
+            }
+            for (key, var run) in entry.runs where !seen.contains(key) {
+                let endMin = max(run.start, entry.lastSeenBeat)
+                let endMax: Double
+                switch process?.state {
+                case .live?:
+                    // The beat that rewrote the hash without this run bounds its end from above.
+                    endMax = max(endMin, min(time, process?.beat ?? time))
+                    let noFailure = failedCounter != nil && failedCounter == entry.failedAtLastSeen
+                    run.outcome = noFailure ? .ok : .unknown
+                case .gone?:
+                    endMax = max(endMin, time)
+                    run.outcome = .lost
+                case nil:
+                    endMax = max(endMin, time)
+                    run.outcome = .unknown
+                }
+                run.endMin = endMin
+                run.endMax = endMax
+                run.end = (endMin + endMax) / 2
+                ended.append(run)
+                entry.runs[key] = nil
+            }
+            entry.lastSeenBeat = max(entry.lastSeenBeat, beat)
+            entry.failedAtLastSeen = failedCounter
+            open[identity] = entry.runs.isEmpty ? nil : entry
         }
-        return ended.sorted { ($0.start, $0.tid ?? "") < ($1.start, $1.tid ?? "") }
+        return ended.sorted { ($0.start, $0.identity ?? "", $0.tid ?? "") < ($1.start, $1.identity ?? "", $1.tid ?? "") }
     }
 
     /// Ends every open run as `running` at `time`, for a recorder that stops while jobs still run.
@@ -91,6 +103,6 @@ public struct RunTracker: Sendable {
     }
 
     static func key(_ job: BusyJob) -> String {
-        "\(job.identity)|\(job.tid)|\(job.jid ?? "")|\(Int(job.runAt))"
+        "\(job.tid)|\(job.jid ?? "")|\(Int(job.runAt))"
     }
 }

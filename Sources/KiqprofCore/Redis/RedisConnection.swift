@@ -15,6 +15,11 @@ public final class RedisConnection {
     /// Commands appended whose replies have not been read yet, oldest first; labels errors.
     private var pending: [String] = []
     private var pendingHead = 0
+    /// Commands appended since the last reply was awaited: the next read sends them (one round trip).
+    private var unsent = false
+    /// Commands sent and round trips made (a batch of commands written, then replies awaited), for benchmarks.
+    public private(set) var commandsSent = 0
+    public private(set) var roundTrips = 0
 
     /// Connects, authenticates and selects the database.
     /// - Parameters:
@@ -111,6 +116,8 @@ public final class RedisConnection {
             throw RedisError.io(command: command.errorLabel, reason: Self.errorText(context))
         }
         pending.append(command.errorLabel)
+        commandsSent += 1
+        unsent = true
     }
 
     /// Number of appended commands whose replies are still to be read.
@@ -161,6 +168,10 @@ public final class RedisConnection {
         }
         let label = pending[pendingHead]
         pendingHead += 1
+        if unsent {
+            roundTrips += 1
+            unsent = false
+        }
         if pendingHead == pending.count {
             pending.removeAll(keepingCapacity: true)
             pendingHead = 0

@@ -15,9 +15,18 @@ public final class SidekiqStateReader {
         self.cronNamespaces = namespaces
     }
 
-    /// Work entries decoded at the previous read, by `identity|tid`: an entry whose raw bytes did not
-    /// change is not decoded again (the recorder polls every second, Sidekiq rewrites every 5–10 s).
-    private var decodedWork: [String: (raw: [UInt8], job: BusyJob)] = [:]
+    /// What the previous read found per process. Sidekiq rewrites a process's work hash and then its
+    /// `beat` in the same heartbeat (every 5–10 s), so while `beat` is unchanged the process and its work
+    /// are too: the recorder, polling every second, re-reads only the processes that beat since.
+    private struct ProcessReading {
+        var beat: [UInt8]
+        var process: SidekiqProcess
+        /// tid → the raw work value and its decoding, so unchanged entries are not decoded again.
+        var work: [String: (raw: [UInt8], job: BusyJob)]
+        var warnings: [String]
+    }
+
+    private var previous: [String: ProcessReading] = [:]
 
     /// Reads everything `status` shows. `includeSchedules: false` skips the scheduler hashes (the recorder
     /// reads them once a minute).
@@ -47,8 +56,16 @@ public final class SidekiqStateReader {
                 RedisCommand("HGETALL", ks.schedulerNextTimes), RedisCommand("HGETALL", ks.schedulerLastTimes),
             ]
         }
-        let extraStart = first.count
-        let replies = try connection.pipeline(first + extra)
+        // One cheap HGET beat per known process rides in the first round trip.
+        let known = previous.keys.sorted()
+        let probeStart = first.count
+        let probes = known.map { RedisCommand("HGET", ks.process($0), "beat") }
+        let extraStart = probeStart + probes.count
+        let replies = try connection.pipeline(first + probes + extra)
+        var unchanged = Set<String>()
+        for (offset, identity) in known.enumerated() {
+            if case .bulkString(let beat) = replies[probeStart + offset], beat == previous[identity]?.beat { unchanged.insert(identity) }
+        }
         var members: [[String]] = []
         for (offset, key) in setKeys.enumerated() {
             members.append(try collectSetMembers(key: key, firstReply: replies[offset], command: first[offset], warnings: &warnings))
@@ -59,7 +76,7 @@ public final class SidekiqStateReader {
 
         func scalar(_ offset: Int) -> RedisValue? {
             // Only the status commands; the extra commands' replies follow them.
-            guard scalarStart + offset < extraStart else { return nil }
+            guard scalarStart + offset < probeStart else { return nil }
             return checked(replies[scalarStart + offset], first[scalarStart + offset], &warnings)
         }
         let processed = scalar(0)?.integer, failed = scalar(1)?.integer
@@ -72,7 +89,7 @@ public final class SidekiqStateReader {
 
         // Round trip 2: every process's hash and work, every queue's length and oldest job, every cron job hash.
         var second: [RedisCommand] = []
-        for identity in identities {
+        for identity in identities where !unchanged.contains(identity) {
             second.append(RedisCommand("HMGET", ks.process(identity), "info", "busy", "beat", "quiet", "rss", "rtt_us", "concurrency"))
             second.append(RedisCommand("HGETALL", ks.work(identity)))
             second.append(RedisCommand("HGETALL", ks.workers(identity)))
@@ -86,33 +103,44 @@ public final class SidekiqStateReader {
 
         var processes: [SidekiqProcess] = []
         var busy: [BusyJob] = []
-        var nextDecodedWork: [String: (raw: [UInt8], job: BusyJob)] = [:]
-        defer { decodedWork = nextDecodedWork }
+        var readings: [String: ProcessReading] = [:]
+        defer { previous = readings }
         var cursor = 0
         for identity in identities {
-            let hash = checked(more[cursor], second[cursor], &warnings)?.array ?? []
-            var process = decodeProcess(identity: identity, fields: hash, warnings: &warnings)
+            if unchanged.contains(identity), let reading = previous[identity] {
+                readings[identity] = reading
+                processes.append(reading.process)
+                busy += reading.work.values.map(\.job)
+                warnings += reading.warnings
+                continue
+            }
+            var processWarnings: [String] = []
+            let hash = checked(more[cursor], second[cursor], &processWarnings)?.array ?? []
+            var process = decodeProcess(identity: identity, fields: hash, warnings: &processWarnings)
+            let known = previous[identity]?.work ?? [:]
+            var work: [String: (raw: [UInt8], job: BusyJob)] = [:]
             for (offset, legacy) in [(1, false), (2, true)] {
                 let command = second[cursor + offset]
-                let entries = pairs(checked(more[cursor + offset], command, &warnings))
+                let entries = pairs(checked(more[cursor + offset], command, &processWarnings))
                 if legacy && !entries.isEmpty { process.usesLegacyWorkersKey = true }
                 for (tid, value) in entries {
-                    let cacheKey = identity + "|" + tid
-                    if let cached = decodedWork[cacheKey], cached.raw == value {
-                        busy.append(cached.job)
-                        nextDecodedWork[cacheKey] = cached
+                    if let cached = known[tid], cached.raw == value {
+                        work[tid] = cached
                         continue
                     }
                     do {
-                        let job = try BusyJob.decode(identity: identity, tid: tid, value: value)
-                        busy.append(job)
-                        nextDecodedWork[cacheKey] = (value, job)
+                        work[tid] = (value, try BusyJob.decode(identity: identity, tid: tid, value: value))
                     } catch {
-                        warnings.append("\(command.key ?? "?") field '\(tid)': \(error)")
+                        processWarnings.append("\(command.key ?? "?") field '\(tid)': \(error)")
                     }
                 }
             }
+            if case .bulkString(let beat)? = hash.count == 7 ? hash[2] : nil {
+                readings[identity] = ProcessReading(beat: beat, process: process, work: work, warnings: processWarnings)
+            }
             processes.append(process)
+            busy += work.values.map(\.job)
+            warnings += processWarnings
             cursor += 3
         }
         var queues: [QueueSummary] = []
@@ -145,10 +173,12 @@ public final class SidekiqStateReader {
         busy.sort { ($0.runAt, $0.identity, $0.tid) < ($1.runAt, $1.identity, $1.tid) }
 
         let extraReplies = Array(replies[extraStart...])
-        return (SidekiqStatus(
+        var status = SidekiqStatus(
             now: now, processed: processed, failed: failed, processedToday: processedToday, failedToday: failedToday,
             retrySize: retrySize, scheduleSize: scheduleSize, deadSize: deadSize, queues: queues, processes: processes,
-            busy: busy, schedules: schedules, warnings: warnings), extraReplies)
+            busy: busy, schedules: schedules, warnings: warnings)
+        if !known.isEmpty { status.changedIdentities = Set(identities).subtracting(unchanged) }
+        return (status, extraReplies)
     }
 
     /// Decodes `HMGET <identity> info busy beat quiet rss rtt_us concurrency`.

@@ -15,6 +15,9 @@ public struct SidekiqStatus: Sendable, Equatable {
     public var schedules: [PeriodicSchedule]
     /// Problems that did not stop the read: wrong key types, unreadable payloads. Each names its key.
     public var warnings: [String]
+    /// Processes whose heartbeat the reader saw change since its previous read; nil when all were read afresh.
+    /// Work of the others is exactly as before (Sidekiq rewrites work and beat together).
+    public var changedIdentities: Set<String>? = nil
 
     /// The distinct Sidekiq versions of the processes seen, e.g. `["7.3.10"]`.
     public var versions: [String] {

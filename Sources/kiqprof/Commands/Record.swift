@@ -54,6 +54,10 @@ extension KiqprofCommand {
             let recorder = Recorder(options: options, store: database) { Diagnostics.info($0) }
             let summary = try recorder.run { StopSignal.isRequested }
             Diagnostics.info("stopped after \(summary.polls) polls: \(summary.runsRecorded) runs, \(summary.hostSamples) host samples, \(summary.gaps) gaps")
+            if summary.redisPolls > 0 {
+                let polls = Double(summary.redisPolls)
+                Diagnostics.info("per poll: \(Double(summary.roundTrips) / polls) round trips, \(Double(summary.commands) / polls) commands (\(summary.redisPolls) polls reached Redis)")
+            }
         }
     }
 }

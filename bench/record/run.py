@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""make bench-record: the recorder's cost against 100 Sidekiq 7 processes x 25 busy threads.
+
+A driver rewrites each process's heartbeat hash and work hash every 10 s in the exact Sidekiq 7.3 format
+(staggered across processes, about a third of the jobs replaced each beat), on a private redis-server.
+Phase A runs the driver alone for the duration; phase B runs the driver plus `kiqprof record --interval 1s`.
+Redis's CPU for serving the recorder is B's Redis CPU minus A's. Prints the recorder's CPU % of one core,
+its peak RSS, round trips and commands per poll, Redis's CPU and the store's growth in MB per day.
+"""
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "census"))
+from resp import Redis, encode  # noqa: E402
+
+CLASSES = ["ActivityPub::DeliveryWorker", "LinkCrawlWorker", "PushUpdateWorker", "FeedInsertWorker",
+           "Scheduler::Trends::RefreshScheduler", "ThreadResolveWorker", "FetchReplyWorker", "DistributionWorker"]
+
+
+def redis_cpu(redis):
+    info = dict(l.split(":", 1) for l in redis.call("INFO", "cpu").decode().splitlines() if ":" in l)
+    return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+
+
+class Driver(threading.Thread):
+    """Writes heartbeats the way Sidekiq 7.3's launcher does: MULTI-free pipelines of the same commands."""
+
+    def __init__(self, sock, processes, threads, beat):
+        super().__init__(daemon=True)
+        self.redis = Redis(sock)
+        self.rng = random.Random(7)
+        self.beat = beat
+        self.stop = threading.Event()
+        self.procs = []
+        now = time.time()
+        for p in range(processes):
+            identity = "web%02d:%d:%012x" % (p % 4, 10000 + p, self.rng.getrandbits(48))
+            info = {"hostname": "web%02d" % (p % 4), "started_at": now - 3600, "pid": 10000 + p, "tag": "mastodon",
+                    "concurrency": threads, "queues": ["default", "push", "pull"], "weights": [{"default": 0, "push": 0, "pull": 0}],
+                    "labels": [], "identity": identity, "version": "7.3.10", "embedded": False}
+            work = {self.tid(): self.job(now) for _ in range(threads)}
+            self.procs.append({"identity": identity, "info": json.dumps(info, separators=(",", ":")), "work": work,
+                               "offset": self.rng.random() * beat, "last": 0.0})
+
+    def tid(self):
+        return "".join(self.rng.choice("0123456789abcdefghijklmnopqrstuvwxyz") for _ in range(4))
+
+    def job(self, now):
+        cls = self.rng.choice(CLASSES)
+        jid = "%024x" % self.rng.getrandbits(96)
+        payload = json.dumps({"retry": True, "queue": "default", "args": [self.rng.randrange(10**17, 10**18), "https://example.social/users/a"],
+                              "class": cls, "jid": jid, "created_at": now - 1, "enqueued_at": now - 1}, separators=(",", ":"))
+        return json.dumps({"queue": "default", "payload": payload, "run_at": int(now)}, separators=(",", ":"))
+
+    def heartbeat(self, proc, now):
+        # A third of the busy jobs finished since the last beat; new ones took their threads.
+        for tid in list(proc["work"]):
+            if self.rng.random() < 0.33:
+                del proc["work"][tid]
+                proc["work"][self.tid()] = self.job(now)
+        key = proc["identity"]
+        fields = []
+        for tid, value in proc["work"].items():
+            fields += [tid, value]
+        out = [encode("SADD", "processes", key),
+               encode("UNLINK", key + ":work"), encode("HSET", key + ":work", *fields), encode("EXPIRE", key + ":work", 60),
+               encode("HSET", key, "info", proc["info"], "busy", len(proc["work"]), "beat", repr(now), "rtt_us", 120,
+                      "quiet", "false", "rss", 512000 + self.rng.randrange(100000)),
+               encode("EXPIRE", key, 60), encode("INCRBY", "stat:processed", 8)]
+        self.redis.send_raw(b"".join(out))
+        for _ in out:
+            self.redis.read_reply()
+
+    def run(self):
+        while not self.stop.is_set():
+            now = time.time()
+            for proc in self.procs:
+                if now - proc["last"] >= self.beat and (now % self.beat) >= proc["offset"] or proc["last"] == 0:
+                    self.heartbeat(proc, now)
+                    proc["last"] = now
+            self.stop.wait(0.05)
+
+
+def run_phase(sock, args, kiqprof, db):
+    driver = Driver(sock, args.processes, args.threads, args.beat)
+    ctl = Redis(sock)
+    for proc in driver.procs:
+        driver.heartbeat(proc, time.time())
+        proc["last"] = time.time()
+    driver.start()
+    time.sleep(2)
+    cpu_before = redis_cpu(ctl)
+    ctl.call("CONFIG", "RESETSTAT")
+    result = None
+    started = time.time()
+    if kiqprof:
+        rusage = os.path.join(os.path.dirname(db), "rusage.txt")
+        proc = subprocess.run([sys.executable, "-S", os.path.join(HERE, "..", "census", "rusage_exec.py"), rusage, "--",
+                               kiqprof, "record", "--redis", "unix://" + sock, "--db", db, "--interval", "1s",
+                               "--duration", "%ds" % args.duration], capture_output=True, text=True)
+        wall, rss_kib, code, cpu = open(rusage).read().split()
+        result = {"wall": float(wall), "rss_mb": int(rss_kib) / 1024, "cpu": float(cpu), "code": int(code), "stderr": proc.stderr}
+    else:
+        time.sleep(args.duration)
+    elapsed = time.time() - started
+    cpu_after = redis_cpu(ctl)
+    stats = ctl.call("INFO", "commandstats").decode()
+    driver.stop.set()
+    driver.join()
+    return result, cpu_after - cpu_before, elapsed, stats
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--kiqprof", required=True)
+    ap.add_argument("--processes", type=int, default=100)
+    ap.add_argument("--threads", type=int, default=25)
+    ap.add_argument("--beat", type=float, default=10)
+    ap.add_argument("--duration", type=int, default=60)
+    args = ap.parse_args()
+
+    work = tempfile.mkdtemp(prefix="kiqprof-bench-record-")
+    sock = os.path.join(work, "redis.sock")
+    server = subprocess.Popen(["redis-server", "--port", "0", "--unixsocket", sock, "--unixsocketperm", "700",
+                               "--save", "", "--appendonly", "no", "--dir", work], stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            if os.path.exists(sock):
+                break
+            time.sleep(0.02)
+        print("phase A: the driver alone for %d s ..." % args.duration, file=sys.stderr)
+        _, redis_a, elapsed_a, _ = run_phase(sock, args, None, None)
+        print("phase B: the driver and kiqprof record for %d s ..." % args.duration, file=sys.stderr)
+        db = os.path.join(work, "k.sqlite")
+        result, redis_b, elapsed_b, stats = run_phase(sock, args, args.kiqprof, db)
+        if result["code"] != 0:
+            print(result["stderr"], file=sys.stderr)
+            sys.exit("kiqprof record failed with exit %d" % result["code"])
+        per_poll = [l for l in result["stderr"].splitlines() if "per poll" in l]
+        summary = [l for l in result["stderr"].splitlines() if "stopped after" in l]
+        size = sum(os.path.getsize(os.path.join(work, f)) for f in os.listdir(work) if f.startswith("k.sqlite"))
+        reads = {"sscan", "hmget", "hgetall", "llen", "lindex", "get", "zcard", "zrangebyscore"}
+        read_calls = 0
+        for line in stats.splitlines():
+            if line.startswith("cmdstat_"):
+                name = line[8:].split(":")[0]
+                if name in reads:
+                    read_calls += int(line.split("calls=")[1].split(",")[0])
+        serving = max(0.0, redis_b * args.duration / elapsed_b - redis_a * args.duration / elapsed_a)
+        recorder_pct = result["cpu"] / result["wall"] * 100
+        print()
+        print("load: %d processes x %d busy threads, Sidekiq 7.3 heartbeats every %.0f s; record --interval 1s for %d s"
+              % (args.processes, args.threads, args.beat, args.duration))
+        print(summary[0] if summary else "")
+        print(per_poll[0] if per_poll else "")
+        print("Redis read commands served during phase B (commandstats): %d" % read_calls)
+        print()
+        print("recorder CPU           %.2f s = %.2f %% of one core" % (result["cpu"], recorder_pct))
+        print("recorder peak RSS      %.1f MB" % result["rss_mb"])
+        print("Redis CPU, driver only %.2f s; driver + recorder %.2f s; serving the recorder %.2f s" % (redis_a, redis_b, serving))
+        print("store after %d s       %.2f MB -> %.0f MB per day at this load" % (args.duration, size / 2**20, size / 2**20 * 86400 / args.duration))
+        print()
+        rt = float(per_poll[0].split("per poll: ")[1].split(" round")[0]) if per_poll else 99
+        print("targets:")
+        print("  round trips per poll %.2f (target <= 2) %s" % (rt, "PASS" if rt <= 2 else "MISS"))
+        print("  recorder CPU %.2f %% of a core (target <= 2 %%) %s" % (recorder_pct, "PASS" if recorder_pct <= 2 else "MISS"))
+        print("  recorder peak RSS %.1f MB (target <= 50) %s" % (result["rss_mb"], "PASS" if result["rss_mb"] <= 50 else "MISS"))
+        print("  recorder CPU %.2f s vs Redis serving it %.2f s (target: recorder <= Redis) %s"
+              % (result["cpu"], serving, "PASS" if result["cpu"] <= serving else "MISS"))
+    finally:
+        server.terminate()
+        server.wait()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
