@@ -86,4 +86,28 @@ struct RecordTests {
         // About 14 polls happened; flushes every second keep all but the last second's (≤ 4 + 1 in flight).
         #expect((8...15).contains(try store.counts()["host_sample"] ?? 0))
     }
+
+    @Test("a locked store is reported, retried, and loses nothing")
+    func lockedStore() throws {
+        let server = try RedisServer()
+        defer { server.stop() }
+        _ = try SnapshotLoader.load(Fixtures.snapshot("S5"), into: server)
+        let db = server.directory.appendingPathComponent("k.sqlite").path
+        _ = try Store(path: db)  // create and migrate before the lock is taken
+        let recording = try Kiqprof.start(["record", "--redis", server.unixURL, "--db", db, "--interval", "250ms", "--flush", "500ms", "--duration", "6s"])
+        Thread.sleep(forTimeInterval: 1)
+        // Another process holds the write lock for 3 s (sqlite3's own CLI, as an admin might).
+        let locker = Process()
+        locker.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        locker.arguments = ["-c", "import sqlite3, time; c = sqlite3.connect('\(db)', isolation_level=None); c.execute('BEGIN IMMEDIATE'); time.sleep(3); c.execute('COMMIT')"]
+        try locker.run()
+        locker.waitUntilExit()
+        let result = Kiqprof.finish(recording)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("locked"), "stderr: \(result.stderr)")
+        let store = try Store(path: db)
+        // 6 s at 250 ms: about 24 polls, every host sample written once the lock was gone.
+        #expect((20...25).contains(try store.counts()["host_sample"] ?? 0))
+        #expect(try store.integrityCheck() == "ok")
+    }
 }

@@ -8,12 +8,14 @@ public final class Store: Sendable {
     let database: DatabasePool
 
     /// Opens (creating if needed) the store at `path` and migrates it.
-    public init(path: String) throws {
+    /// - Parameter busyTimeout: how long a write waits for another process's lock before failing; the
+    ///   recorder keeps it short so a locked store delays sampling by at most that much.
+    public init(path: String, busyTimeout: Double = 5) throws {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         var configuration = Configuration()
-        configuration.busyMode = .timeout(5)
+        configuration.busyMode = .timeout(busyTimeout)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }

@@ -42,7 +42,7 @@ extension KiqprofCommand {
         func run() throws {
             StopSignal.install()
             let settings = try connection.settings()
-            let database = try store.open()
+            let database = try store.open(busyTimeout: 0.5)
             var options = Recorder.Options(endpoint: settings.endpoint, keyspace: connection.keyspace(settings))
             options.cronNamespaces = connection.cronNamespaces
             options.interval = try DurationExpression.parse(interval)

@@ -11,5 +11,5 @@ struct StoreOptions: ParsableArguments {
 
     var path: String { db ?? Store.defaultPath(environment: ProcessInfo.processInfo.environment) }
 
-    func open() throws -> Store { try Store(path: path) }
+    func open(busyTimeout: Double = 5) throws -> Store { try Store(path: path, busyTimeout: busyTimeout) }
 }
