@@ -49,7 +49,14 @@ import Testing
         #expect(first.map(\.jid) == ["a"])
         #expect(tracker.running.map(\.start) == [99, 108])
         let open = tracker.flushOpen()
-        #expect(open.allSatisfy { $0.outcome == .running && $0.end == nil })
+        #expect(open.allSatisfy { $0.outcome == .running && $0.end == nil && $0.endMin == 110 })
+        // A new session adopts them: a run still listed continues, one gone ends within the downtime.
+        var next = RunTracker()
+        next.adopt(open)
+        let ended = next.observe(at: 300, processes: [process(beat: 299)], busy: [job("b", runAt: 99, tid: "t2")])
+        #expect(ended.map(\.jid) == ["a"])
+        #expect(ended.first?.endMin == 110 && ended.first?.endMax == 299)
+        #expect(next.running.map(\.jid) == ["b"])
     }
 
     @Test func anUnmovedFailedCounterMeansSuccess() {

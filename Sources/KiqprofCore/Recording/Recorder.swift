@@ -62,6 +62,10 @@ public final class Recorder {
 
     /// Records until `shouldStop()` is true or `duration` has passed; flushes everything before returning.
     public func run(shouldStop: () -> Bool) throws -> Summary {
+        // Runs the last session left open continue here instead of becoming duplicates.
+        let adopted = try store.takeRunningPolledRuns()
+        tracker.adopt(adopted)
+        if !adopted.isEmpty { log("continuing \(adopted.count) runs that were in progress when the last recording stopped") }
         let started = MonotonicClock.seconds()
         var nextPoll = started
         var lastFlush = started

@@ -95,11 +95,35 @@ public struct RunTracker: Sendable {
         return ended.sorted { ($0.start, $0.identity ?? "", $0.tid ?? "") < ($1.start, $1.identity ?? "", $1.tid ?? "") }
     }
 
-    /// Ends every open run as `running` at `time`, for a recorder that stops while jobs still run.
+    /// Hands over every open run, still `running`, for a recorder that stops while jobs run. `end_min`
+    /// holds the last beat that listed each, so `adopt` can carry it into the next recording session.
     public mutating func flushOpen() -> [JobRun] {
-        let runs = running
+        var runs: [JobRun] = []
+        for entry in open.values {
+            for var run in entry.runs.values {
+                run.endMin = entry.lastSeenBeat
+                run.endMax = nil
+                run.end = nil
+                runs.append(run)
+            }
+        }
         open.removeAll()
-        return runs
+        return runs.sorted { ($0.start, $0.identity ?? "", $0.tid ?? "") < ($1.start, $1.identity ?? "", $1.tid ?? "") }
+    }
+
+    /// Takes over runs a previous session left `running`, so one execution stays one row across restarts.
+    public mutating func adopt(_ runs: [JobRun]) {
+        for run in runs {
+            guard let identity = run.identity, let tid = run.tid else { continue }
+            let key = "\(tid)|\(run.jid ?? "")|\(Int(run.start))"
+            var entry = open[identity] ?? ProcessRuns(lastSeenBeat: run.endMin ?? run.start, failedAtLastSeen: nil)
+            var adopted = run
+            adopted.id = nil
+            adopted.endMin = nil
+            entry.runs[key] = adopted
+            entry.lastSeenBeat = min(entry.lastSeenBeat, run.endMin ?? run.start)
+            open[identity] = entry
+        }
     }
 
     static func key(_ job: BusyJob) -> String {

@@ -49,6 +49,19 @@ extension Store {
         }
     }
 
+    /// Removes and returns the polled runs a previous recorder left `running`, for the next one to adopt.
+    public func takeRunningPolledRuns() throws -> [JobRun] {
+        do {
+            return try database.write { db in
+                let runs = try JobRun.filter(Column("outcome") == JobRun.Outcome.running.rawValue && Column("source") == JobRun.Source.poll.rawValue).fetchAll(db)
+                try db.execute(sql: "DELETE FROM job_run WHERE outcome = 'running' AND source = 'poll'")
+                return runs
+            }
+        } catch let error as DatabaseError {
+            throw StoreError.database(path: path, error: error)
+        }
+    }
+
     /// Deletes samples and runs older than `cutoff`, at most `limit` rows per table per call, so retention
     /// never holds the write lock for long. Returns the number of rows removed.
     @discardableResult
