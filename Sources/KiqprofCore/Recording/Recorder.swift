@@ -49,6 +49,8 @@ public final class Recorder {
     private var lastScheduleRead = -Double.infinity
     /// Runs that ended while the failed counter moved; checked against retry/dead in the next poll.
     private var pendingOutcome: [JobRun] = []
+    /// Processes whose heartbeat stopped (stale, or gone with the hash expired): since when, and why.
+    private var silentSince: [String: (from: Double, why: String)] = [:]
     /// The beat of each process's last written sample: a remote process's fields change only at its beat.
     private var lastWrittenBeat: [String: Double] = [:]
     private let log: (String) -> Void
@@ -90,6 +92,9 @@ public final class Recorder {
         // Close what is open so nothing of this session is lost.
         let now = MonotonicClock.now()
         if let (since, reason) = redisDownSince { addGap(from: since, to: now, kind: "redis", reason: reason) }
+        for (identity, silence) in silentSince.sorted(by: { $0.key < $1.key }) {
+            addGap(from: silence.from, to: now, kind: "heartbeat", reason: "\(identity): \(silence.why) (still silent when recording stopped)")
+        }
         let stillRunning = tracker.flushOpen()
         batch.runs += pendingOutcome + stillRunning
         pendingOutcome = []
@@ -154,6 +159,7 @@ public final class Recorder {
                 lastWrittenBeat[process.identity] = beatKey
                 batch.processSamples.append(sample)
             }
+            trackHeartbeats(status.processes, at: time)
             for queue in status.queues {
                 batch.queueSamples.append(.init(t: time, queue: queue.name, size: queue.size, latency: queue.latency))
             }
@@ -161,6 +167,29 @@ public final class Recorder {
                                           processed: status.processed, failed: status.failed))
         } catch {
             disconnect(at: time, reason: "\(error)")
+        }
+    }
+
+    /// A process that stops beating (stalled, crashed, OOM-killed) leaves a heartbeat gap: from its last
+    /// beat until it beats again or leaves the process set.
+    private func trackHeartbeats(_ processes: [SidekiqProcess], at time: Double) {
+        var listed = Set<String>()
+        for process in processes {
+            listed.insert(process.identity)
+            if process.isStale(now: time) {
+                if silentSince[process.identity] == nil {
+                    let why = process.state == .gone
+                        ? "no heartbeat, hash expired (crashed or killed)"
+                        : "no heartbeat for over \(Int(process.staleAfterSeconds)) s"
+                    silentSince[process.identity] = (process.beat ?? time, why)
+                }
+            } else if let silence = silentSince.removeValue(forKey: process.identity) {
+                addGap(from: silence.from, to: process.beat ?? time, kind: "heartbeat", reason: "\(process.identity): \(silence.why)")
+            }
+        }
+        for (identity, silence) in silentSince where !listed.contains(identity) {
+            addGap(from: silence.from, to: time, kind: "heartbeat", reason: "\(identity): \(silence.why); then left the process set")
+            silentSince[identity] = nil
         }
     }
 
