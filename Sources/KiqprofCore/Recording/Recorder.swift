@@ -118,7 +118,7 @@ public final class Recorder {
             let includeSchedules = time - lastScheduleRead >= 60
             let checks = RunOutcomeSettler.commands(for: pendingOutcome, keyspace: options.keyspace)
             let (tripsBefore, commandsBefore) = (connection?.roundTrips ?? 0, connection?.commandsSent ?? 0)
-            let (status, checkReplies) = try reader.poll(now: time, includeSchedules: includeSchedules, extra: checks)
+            let (status, checkReplies) = try reader.poll(now: time, includeSchedules: includeSchedules, extra: checks, onlyChangedBusy: true)
             summary.redisPolls += 1
             summary.roundTrips += (connection?.roundTrips ?? 0) - tripsBefore
             summary.commands += (connection?.commandsSent ?? 0) - commandsBefore
