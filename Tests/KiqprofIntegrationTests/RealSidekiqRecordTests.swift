@@ -53,7 +53,9 @@ struct RealSidekiqRecordTests {
             if log.outcome == "fail" {
                 #expect(run.outcome == .failed, "\(jobClass) failed")
             } else {
-                #expect(run.outcome == .ok, "\(jobClass) succeeded")
+                // `ok` needs the global failed counter to stay still across the run's last heartbeat; a
+                // failure on the other process in that window leaves it `unknown` (never `failed`).
+                #expect(run.outcome == .ok || run.outcome == .unknown, "\(jobClass) succeeded, recorded \(run.outcome)")
             }
         }
         #expect(runs.first { $0.jid == jids["SlowFailJob"] }?.errorClass == "IOError")

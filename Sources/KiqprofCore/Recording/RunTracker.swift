@@ -7,9 +7,10 @@
 /// (a clean stop requeues or finishes them); one whose hash expired while still listed crashed or was
 /// killed, so its runs are `lost`.
 ///
-/// Sidekiq flushes `stat:failed` in the same heartbeat that rewrites the work hash, before it, so when the
-/// global failed counter did not move between the last poll that listed a run and the poll that found it
-/// gone, the run succeeded (`ok`). Otherwise the outcome stays `unknown` until `RunOutcomeSettler` finds
+/// Sidekiq flushes `stat:failed` in the same heartbeat that rewrites the work hash, before it (6.x: in the
+/// same MULTI) and before the beat. The counter is read in a poll's first round trip, before the work in
+/// its second, so when it did not move between the poll that last read a run in the work hash and the
+/// poll that read the hash without it, the run succeeded (`ok`). Otherwise the outcome stays `unknown` until `RunOutcomeSettler` finds
 /// its jid in `retry` or `dead`.
 public struct RunTracker: Sendable {
     /// The open runs of one process; all of them were last seen by the same poll.
@@ -48,8 +49,9 @@ public struct RunTracker: Sendable {
         for identity in Set(open.keys).union(busyByIdentity.keys) {
             let process = processByIdentity[identity]
             if let changed, !changed.contains(identity), process != nil, open[identity] != nil {
-                // Same heartbeat as before: the same runs are still listed.
-                open[identity]!.failedAtLastSeen = failedCounter
+                // Same heartbeat as before: the same runs are still listed. The failed counter is not taken
+                // here: Sidekiq may already have flushed a failure whose work rewrite and beat are still to
+                // come, and counting it as "before" would call that failed run ok.
                 continue
             }
             let beat = process?.beat ?? time
