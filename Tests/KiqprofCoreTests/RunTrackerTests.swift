@@ -21,7 +21,7 @@ import Testing
         #expect(tracker.running.count == 1)
         let ended = tracker.observe(at: 121, processes: [process(beat: 120)], busy: [])
         #expect(ended.count == 1)
-        let run = ended[0]
+        let run = ended[0].run
         #expect(run.start == 95)
         #expect(run.endMin == 110)
         #expect(run.endMax == 120)
@@ -37,16 +37,16 @@ import Testing
         var tracker = RunTracker()
         _ = tracker.observe(at: 101, processes: [process(beat: 100)], busy: [job("a", runAt: 90)])
         let ended = tracker.observe(at: 170, processes: [process(beat: 0, state: .gone)], busy: [])
-        #expect(ended.map(\.outcome) == [.lost])
-        #expect(ended[0].endMin == 100)
-        #expect(ended[0].endMax == 170)
+        #expect(ended.map(\.run.outcome) == [.lost])
+        #expect(ended[0].run.endMin == 100)
+        #expect(ended[0].run.endMax == 170)
     }
 
     @Test func theSameJidRetriedIsANewRunAndThreadsAreKeptApart() {
         var tracker = RunTracker()
         _ = tracker.observe(at: 101, processes: [process(beat: 100)], busy: [job("a", runAt: 95), job("b", runAt: 99, tid: "t2")])
         let first = tracker.observe(at: 111, processes: [process(beat: 110)], busy: [job("a", runAt: 108), job("b", runAt: 99, tid: "t2")])
-        #expect(first.map(\.jid) == ["a"])
+        #expect(first.map(\.run.jid) == ["a"])
         #expect(tracker.running.map(\.start) == [99, 108])
         let open = tracker.flushOpen()
         #expect(open.allSatisfy { $0.outcome == .running && $0.end == nil && $0.endMin == 110 })
@@ -54,8 +54,8 @@ import Testing
         var next = RunTracker()
         next.adopt(open)
         let ended = next.observe(at: 300, processes: [process(beat: 299)], busy: [job("b", runAt: 99, tid: "t2")])
-        #expect(ended.map(\.jid) == ["a"])
-        #expect(ended.first?.endMin == 110 && ended.first?.endMax == 299)
+        #expect(ended.map(\.run.jid) == ["a"])
+        #expect(ended.first?.run.endMin == 110 && ended.first?.run.endMax == 299)
         #expect(next.running.map(\.jid) == ["b"])
     }
 
@@ -63,25 +63,37 @@ import Testing
         var tracker = RunTracker()
         _ = tracker.observe(at: 101, processes: [process(beat: 100)], busy: [job("a", runAt: 95), job("b", runAt: 96, tid: "t2")], failedCounter: 7)
         let okRun = tracker.observe(at: 111, processes: [process(beat: 110)], busy: [job("b", runAt: 96, tid: "t2")], failedCounter: 7)
-        #expect(okRun.map(\.outcome) == [.ok])
+        #expect(okRun.map(\.run.outcome) == [.ok])
         let moved = tracker.observe(at: 121, processes: [process(beat: 120)], busy: [], failedCounter: 8)
-        #expect(moved.map(\.outcome) == [.unknown])
+        #expect(moved.map(\.run.outcome) == [.unknown])
+        #expect(moved.first?.failedBefore == 7 && moved.first?.failedAfter == 8)
+        #expect(moved.first?.windowStart == 111 && moved.first?.windowEnd == 121)
     }
 
     @Test func failuresAreFoundInRetryAndDeadByJid() throws {
         // Verbatim members of the S1 fixture (Sidekiq 6.4.1): a retry of FlakyJob and a death of PoisonJob.
         let retry = #"{"retry":5,"queue":"default","args":[1000],"class":"FlakyJob","jid":"3cd72c0906c7f4b673785a31","created_at":1795715241.7260597,"enqueued_at":1795715241.7260659,"error_message":"upstream timed out for account 1000","error_class":"IOError","failed_at":1795715243.7264888,"retry_count":0}"#
         let dead = #"{"retry":0,"queue":"critical","args":[501],"class":"PoisonJob","jid":"e8337fa9cd49cffc6c603900","created_at":1795715241.7279458,"enqueued_at":1795715241.7279544,"error_message":"invalid payload for record 501","error_class":"ArgumentError","failed_at":1795715241.7293777,"retry_count":0}"#
-        func ended(_ jid: String) -> JobRun {
-            JobRun(jid: jid, jobClass: "X", queue: "default", identity: "vm:1:a", host: "vm", pid: 1, tid: "t", start: 1795715230,
-                   endMin: 1795715240, endMax: 1795715245, outcome: .unknown, source: .poll)
+        func ended(_ jid: String, endMax: Double = 1795715245, failed: (Int64, Int64) = (4, 6)) -> RunTracker.EndedRun {
+            let run = JobRun(jid: jid, jobClass: "X", queue: "default", identity: "vm:1:a", host: "vm", pid: 1, tid: "t", start: 1795715230,
+                             endMin: 1795715240, endMax: endMax, outcome: .unknown, source: .poll)
+            return RunTracker.EndedRun(run: run, failedBefore: failed.0, failedAfter: failed.1, windowStart: 1795715239, windowEnd: 1795715246)
         }
         let runs = [ended("3cd72c0906c7f4b673785a31"), ended("e8337fa9cd49cffc6c603900"), ended("ffffffffffffffffffffffff")]
         let commands = RunOutcomeSettler.commands(for: runs, keyspace: SidekiqKeyspace(namespace: "mastodon"))
         #expect(commands.map(\.errorLabel) == ["ZRANGEBYSCORE mastodon:dead", "ZRANGEBYSCORE mastodon:retry"])
         #expect(commands.allSatisfy { $0.isReadOnly })
-        let settled = RunOutcomeSettler.settle(runs, replies: [.array([.bulkString(Array(dead.utf8))]), .array([.bulkString(Array(retry.utf8))])])
-        #expect(settled.map(\.outcome) == [.failed, .failed, .unknown])
+        var settler = RunOutcomeSettler()
+        let replies: [RedisValue] = [.array([.bulkString(Array(dead.utf8))]), .array([.bulkString(Array(retry.utf8))])]
+        let settled = settler.settle(runs, replies: replies, now: 1795715247)
+        // The two failures found explain the counter's rise from 4 to 6, so the third run succeeded.
+        #expect(settled.map(\.outcome) == [.failed, .failed, .ok])
         #expect(settled.map(\.errorClass) == ["IOError", "ArgumentError", nil])
+
+        // A rise that the failures found do not explain waits, then stays unknown.
+        var fresh = RunOutcomeSettler()
+        let unexplained = [ended("ffffffffffffffffffffffff", failed: (4, 5))]
+        #expect(fresh.settle(unexplained, replies: [], now: 1795715247).isEmpty)
+        #expect(fresh.settle([], replies: [], now: 1795715300).map(\.outcome) == [.unknown])
     }
 }

@@ -48,7 +48,8 @@ public final class Recorder {
     private var lastSampleAt: Double?
     private var lastScheduleRead = -Double.infinity
     /// Runs that ended while the failed counter moved; checked against retry/dead in the next poll.
-    private var pendingOutcome: [JobRun] = []
+    private var pendingOutcome: [RunTracker.EndedRun] = []
+    private var settler = RunOutcomeSettler()
     /// Processes whose heartbeat stopped (stale, or gone with the hash expired): since when, and why.
     private var silentSince: [String: (from: Double, why: String)] = [:]
     /// The beat of each process's last written sample: a remote process's fields change only at its beat.
@@ -96,7 +97,7 @@ public final class Recorder {
             addGap(from: silence.from, to: now, kind: "heartbeat", reason: "\(identity): \(silence.why) (still silent when recording stopped)")
         }
         let stillRunning = tracker.flushOpen()
-        batch.runs += pendingOutcome + stillRunning
+        batch.runs += settler.settle(pendingOutcome, replies: [], now: now) + settler.drain() + stillRunning
         pendingOutcome = []
         summary.runsRecorded += stillRunning.count
         flush()
@@ -122,10 +123,8 @@ public final class Recorder {
             summary.redisPolls += 1
             summary.roundTrips += (connection?.roundTrips ?? 0) - tripsBefore
             summary.commands += (connection?.commandsSent ?? 0) - commandsBefore
-            if !pendingOutcome.isEmpty {
-                batch.runs += RunOutcomeSettler.settle(pendingOutcome, replies: checkReplies)
-                pendingOutcome = []
-            }
+            batch.runs += settler.settle(pendingOutcome, replies: checkReplies, now: time)
+            pendingOutcome = []
             if includeSchedules {
                 lastScheduleRead = time
                 batch.schedules = status.schedules
@@ -138,8 +137,8 @@ public final class Recorder {
             }
             let ended = tracker.observe(
                 at: time, processes: status.processes, busy: status.busy, failedCounter: status.failed, changed: status.changedIdentities)
-            for run in ended {
-                if run.outcome == .unknown && run.jid != nil { pendingOutcome.append(run) } else { batch.runs.append(run) }
+            for entry in ended {
+                if entry.run.outcome == .unknown && entry.run.jid != nil { pendingOutcome.append(entry) } else { batch.runs.append(entry.run) }
             }
             summary.runsRecorded += ended.count
             for process in status.processes {

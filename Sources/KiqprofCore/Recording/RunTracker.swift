@@ -13,13 +13,26 @@
 /// poll that read the hash without it, the run succeeded (`ok`). Otherwise the outcome stays `unknown` until `RunOutcomeSettler` finds
 /// its jid in `retry` or `dead`.
 public struct RunTracker: Sendable {
+    /// A run that ended, with the failed-counter evidence `RunOutcomeSettler` needs when it is not yet `ok`.
+    public struct EndedRun: Sendable, Equatable {
+        public var run: JobRun
+        /// `stat:failed` at the poll that last read the run in its work hash, and at the poll that read the
+        /// hash without it; failures flushed in between are the only ones this run could be.
+        public var failedBefore: Int64?
+        public var failedAfter: Int64?
+        /// The times of those two polls.
+        public var windowStart: Double
+        public var windowEnd: Double
+    }
+
     /// The open runs of one process; all of them were last seen by the same poll.
     struct ProcessRuns: Sendable {
         var runs: [String: JobRun] = [:]
         /// The beat of the last poll whose work hash listed these runs.
         var lastSeenBeat: Double
-        /// `stat:failed` at that poll.
+        /// `stat:failed` at that poll, and the poll's time.
         var failedAtLastSeen: Int64?
+        var lastReadPoll: Double
     }
 
     private var open: [String: ProcessRuns] = [:]
@@ -39,13 +52,13 @@ public struct RunTracker: Sendable {
     ///     the others' work is unchanged, so only their bookkeeping is refreshed.
     public mutating func observe(
         at time: Double, processes: [SidekiqProcess], busy: [BusyJob], failedCounter: Int64? = nil, changed: Set<String>? = nil
-    ) -> [JobRun] {
+    ) -> [EndedRun] {
         var processByIdentity: [String: SidekiqProcess] = [:]
         for process in processes { processByIdentity[process.identity] = process }
         var busyByIdentity: [String: [BusyJob]] = [:]
         for job in busy where changed?.contains(job.identity) ?? true { busyByIdentity[job.identity, default: []].append(job) }
 
-        var ended: [JobRun] = []
+        var ended: [EndedRun] = []
         for identity in Set(open.keys).union(busyByIdentity.keys) {
             let process = processByIdentity[identity]
             if let changed, !changed.contains(identity), process != nil, open[identity] != nil {
@@ -55,7 +68,7 @@ public struct RunTracker: Sendable {
                 continue
             }
             let beat = process?.beat ?? time
-            var entry = open[identity] ?? ProcessRuns(lastSeenBeat: beat, failedAtLastSeen: failedCounter)
+            var entry = open[identity] ?? ProcessRuns(lastSeenBeat: beat, failedAtLastSeen: failedCounter, lastReadPoll: time)
             var seen = Set<String>()
             for job in busyByIdentity[identity] ?? [] {
                 let key = Self.key(job)
@@ -87,14 +100,16 @@ public struct RunTracker: Sendable {
                 run.endMin = endMin
                 run.endMax = endMax
                 run.end = (endMin + endMax) / 2
-                ended.append(run)
+                ended.append(EndedRun(run: run, failedBefore: entry.failedAtLastSeen, failedAfter: failedCounter,
+                                      windowStart: entry.lastReadPoll, windowEnd: time))
                 entry.runs[key] = nil
             }
             entry.lastSeenBeat = max(entry.lastSeenBeat, beat)
             entry.failedAtLastSeen = failedCounter
+            entry.lastReadPoll = time
             open[identity] = entry.runs.isEmpty ? nil : entry
         }
-        return ended.sorted { ($0.start, $0.identity ?? "", $0.tid ?? "") < ($1.start, $1.identity ?? "", $1.tid ?? "") }
+        return ended.sorted { ($0.run.start, $0.run.identity ?? "", $0.run.tid ?? "") < ($1.run.start, $1.run.identity ?? "", $1.run.tid ?? "") }
     }
 
     /// Hands over every open run, still `running`, for a recorder that stops while jobs run. `end_min`
@@ -118,7 +133,7 @@ public struct RunTracker: Sendable {
         for run in runs {
             guard let identity = run.identity, let tid = run.tid else { continue }
             let key = "\(tid)|\(run.jid ?? "")|\(Int(run.start))"
-            var entry = open[identity] ?? ProcessRuns(lastSeenBeat: run.endMin ?? run.start, failedAtLastSeen: nil)
+            var entry = open[identity] ?? ProcessRuns(lastSeenBeat: run.endMin ?? run.start, failedAtLastSeen: nil, lastReadPoll: run.endMin ?? run.start)
             var adopted = run
             adopted.id = nil
             adopted.endMin = nil
