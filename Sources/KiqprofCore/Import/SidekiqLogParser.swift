@@ -1,0 +1,346 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Parses one line of a Sidekiq log in any of the forms Sidekiq and journald write (sidekiq-layout §13):
+/// 6.x/7.x text (`ts pid= tid= ctx LEVEL: msg`), 8.x text with its leading, possibly ANSI-coloured level
+/// and the Plain formatter, the JSON formatter, and journald's `-o short`, `short-iso`, `short-precise`
+/// and `-o json` wrappers (whose `MESSAGE` may be a byte array). Pure and allocation-light: it looks at
+/// fixed positions and only makes Strings for the fields of job lines.
+public enum SidekiqLogParser {
+    /// Parses a line (without its newline). Returns nil for a line that is not a Sidekiq line at all
+    /// (a Ruby warning, a backtrace continuation, binary junk): the importer counts those.
+    public static func parse(_ line: UnsafeRawBufferPointer) -> SidekiqLogLine? {
+        var end = line.count
+        while end > 0, line[end - 1] == 13 || line[end - 1] == 32 { end -= 1 }  // \r and trailing spaces
+        let text = UnsafeRawBufferPointer(rebasing: line[0..<end])
+        guard !text.isEmpty else { return nil }
+        if text[0] == UInt8(ascii: "{") { return parseJSONLine(text) }
+        if let event = parseSidekiqText(text) { return SidekiqLogLine(event: event) }
+        // journald's short formats: "<time> <host> <ident>[<pid>]: <message>".
+        if let (host, bodyStart) = journaldPrefix(text) {
+            let body = UnsafeRawBufferPointer(rebasing: text[bodyStart...])
+            guard let event = parseSidekiqText(body) else { return nil }
+            return SidekiqLogLine(event: event, host: host)
+        }
+        return nil
+    }
+
+    // MARK: text lines
+
+    /// A Sidekiq text line of any version, without a journald prefix.
+    static func parseSidekiqText(_ text: UnsafeRawBufferPointer) -> SidekiqLogEvent? {
+        var index = 0
+        let count = text.count
+        skipANSI(text, &index)
+        var levelFirst = false
+        if index < count, text[index] >= 65, text[index] <= 90 {
+            // 8.x: the level comes first (coloured, Plain, or ANSI-stripped by journalctl).
+            guard let length = levelLength(text, at: index) else { return nil }
+            index += length
+            levelFirst = true
+            // "INFO \e[0m " (padded inside the colour codes), "INFO  " (journalctl stripped them) or "INFO ".
+            while index < count, text[index] == 32 { index += 1 }
+            skipANSI(text, &index)
+            while index < count, text[index] == 32 { index += 1 }
+        }
+        var time: Double?
+        if index + 24 <= count, text[index] >= 48, text[index] <= 57 {
+            guard let parsed = parseTimestamp(text, at: index) else { return nil }
+            time = parsed
+            index += 24
+            guard index < count, text[index] == 32 else { return nil }
+            index += 1
+        }
+        guard index + 4 <= count, matches(text, at: index, "pid=") else { return nil }
+        index += 4
+        var pid = 0
+        var digits = 0
+        while index < count, text[index] >= 48, text[index] <= 57 {
+            pid = pid * 10 + Int(text[index] - 48)
+            index += 1
+            digits += 1
+        }
+        guard digits > 0, index + 5 <= count, matches(text, at: index, " tid=") else { return nil }
+        index += 5
+        let tidStart = index
+        while index < count, text[index] != 32, text[index] != UInt8(ascii: ":") { index += 1 }
+        guard index > tidStart else { return nil }
+        let tidEnd = index
+
+        // The message follows the first ": " after the context: `… LEVEL: msg` (6/7) or `…: msg` (8).
+        guard let colon = find(text, from: index, ": ") else { return nil }
+        var contextEnd = colon
+        if !levelFirst {
+            // 6/7: the level is the last token of the context.
+            var tokenStart = colon
+            while tokenStart > index, text[tokenStart - 1] != 32 { tokenStart -= 1 }
+            guard levelLength(text, at: tokenStart) == colon - tokenStart else { return nil }
+            contextEnd = max(index, tokenStart - 1)
+        }
+        let messageStart = colon + 2
+        let message = UnsafeRawBufferPointer(rebasing: text[messageStart..<count])
+        let tid = string(text, tidStart, tidEnd)
+
+        let isStart = equals(message, "start")
+        let isDone = !isStart && equals(message, "done")
+        let isFail = !isStart && !isDone && equals(message, "fail")
+        if isStart || isDone || isFail {
+            guard let time else { return .other }  // WithoutTimestamp lines need the wrapper's time; see the importer
+            var jid: String?
+            var jobClass: String?
+            var elapsed: Double?
+            forEachContextPair(text, from: index, to: contextEnd) { key, valueStart, valueEnd in
+                if equals(key, "jid") { jid = string(text, valueStart, valueEnd) }
+                else if equals(key, "class") { jobClass = string(text, valueStart, valueEnd) }
+                else if equals(key, "elapsed") { elapsed = Double(String(decoding: text[valueStart..<valueEnd], as: UTF8.self)) }
+            }
+            guard let jid, let jobClass else { return .other }
+            if isStart { return .start(time: time, pid: pid, tid: tid, jid: jid, jobClass: jobClass) }
+            return .end(time: time, pid: pid, tid: tid, jid: jid, jobClass: jobClass, elapsed: elapsed, failed: isFail)
+        }
+        if let errorClass = errorClass(message, context: UnsafeRawBufferPointer(rebasing: text[index..<contextEnd])) {
+            return .error(pid: pid, tid: tid, errorClass: errorClass)
+        }
+        if isHardShutdown(message) { return .hardShutdown(pid: pid) }
+        return .other
+    }
+
+    /// `ArgumentError: boom` (6/7 WARN) or, after `context=Job raised exception`, `boom (ArgumentError)` (8.x).
+    static func errorClass(_ message: UnsafeRawBufferPointer, context: UnsafeRawBufferPointer) -> String? {
+        guard let first = message.first else { return nil }
+        if first >= 65, first <= 90, let colon = find(message, from: 0, ": ") {
+            let name = message[0..<colon]
+            if name.allSatisfy({ isClassByte($0) }) { return String(decoding: name, as: UTF8.self) }
+        }
+        if find(context, from: 0, "context=Job raised exception") != nil || find(context, from: 0, "Job raised exception") != nil,
+            message.last == UInt8(ascii: ")")
+        {
+            // The class is in the last parentheses of the first line.
+            let firstLineEnd = message.firstIndex(of: 10) ?? message.count
+            var close = firstLineEnd
+            while close > 0, message[close - 1] != UInt8(ascii: ")") { close -= 1 }
+            guard close > 0 else { return nil }
+            var open = close - 1
+            while open > 0, message[open - 1] != UInt8(ascii: "(") { open -= 1 }
+            let name = message[open..<(close - 1)]
+            if !name.isEmpty, name.allSatisfy({ isClassByte($0) }) { return String(decoding: name, as: UTF8.self) }
+        }
+        return nil
+    }
+
+    /// `Terminating 5 busy worker threads` (6.x) / `Terminating 5 busy threads` (7+), `Pushed 5 jobs back to Redis`.
+    static func isHardShutdown(_ message: UnsafeRawBufferPointer) -> Bool {
+        (startsWith(message, "Terminating ") && find(message, from: 12, " busy ") != nil)
+            || (startsWith(message, "Pushed ") && find(message, from: 7, " back to Redis") != nil)
+    }
+
+    // MARK: JSON lines
+
+    static func parseJSONLine(_ text: UnsafeRawBufferPointer) -> SidekiqLogLine? {
+        var members: [(key: UnsafeRawBufferPointer, span: JSONSpan)] = []
+        do throws(JSONScanError) {
+            try JSONScanner.scanObject(text) { key, span in
+                switch key.count {
+                case 2, 3, 7, 9, 19, 20: members.append((key, span))  // ts, pid, tid, lvl, msg, ctx, MESSAGE, _HOSTNAME, __REALTIME_TIMESTAMP
+                default: break
+                }
+            }
+        } catch {
+            return nil
+        }
+        func member(_ name: StaticString) -> JSONSpan? { members.first { JSONScanner.key($0.key, is: name) }?.span }
+
+        if let message = member("MESSAGE") {
+            // journald -o json: MESSAGE is a string, or an array of byte values when it held control bytes.
+            let host = member("_HOSTNAME").flatMap { JSONScanner.string(text, $0) }
+            var bytes: [UInt8]
+            if message.kind == .string {
+                bytes = message.hasEscapes
+                    ? JSONScanner.decodeEscapes(UnsafeRawBufferPointer(rebasing: text[message.start..<message.end]))
+                    : Array(text[message.start..<message.end])
+            } else if message.kind == .array {
+                bytes = []
+                var value = 0
+                var inNumber = false
+                for byte in text[(message.start + 1)..<(message.end - 1)] {
+                    if byte >= 48, byte <= 57 { value = value * 10 + Int(byte - 48); inNumber = true }
+                    else if inNumber { bytes.append(UInt8(truncatingIfNeeded: value)); value = 0; inNumber = false }
+                }
+                if inNumber { bytes.append(UInt8(truncatingIfNeeded: value)) }
+            } else {
+                return nil
+            }
+            let inner = bytes.withUnsafeBytes { parse($0) }
+            guard var line = inner else { return nil }
+            line.host = line.host ?? host
+            return line
+        }
+
+        // Sidekiq's JSON formatter: {"ts","pid","tid","lvl","msg","ctx"}.
+        guard let tsSpan = member("ts"), let pidSpan = member("pid"), let tidSpan = member("tid"), let msgSpan = member("msg"),
+            tsSpan.end - tsSpan.start == 24, let time = parseTimestamp(text, at: tsSpan.start),
+            let pid = JSONScanner.double(text, pidSpan).map({ Int($0) }), let tid = JSONScanner.string(text, tidSpan),
+            let message = JSONScanner.string(text, msgSpan)
+        else { return nil }
+        var jid: String?
+        var jobClass: String?
+        var elapsed: Double?
+        var jobRaised = false
+        if let ctx = member("ctx"), ctx.kind == .object {
+            let context = UnsafeRawBufferPointer(rebasing: text[ctx.start..<ctx.end])
+            try? JSONScanner.scanObject(context) { key, span in
+                if JSONScanner.key(key, is: "jid") { jid = JSONScanner.string(context, span) }
+                else if JSONScanner.key(key, is: "class") { jobClass = JSONScanner.string(context, span) }
+                else if JSONScanner.key(key, is: "elapsed") { elapsed = JSONScanner.double(context, span) }  // a string before 6.4.1
+                else if JSONScanner.key(key, is: "context") { jobRaised = JSONScanner.string(context, span) == "Job raised exception" }
+            }
+        }
+        switch message {
+        case "start", "done", "fail":
+            guard let jid, let jobClass else { return SidekiqLogLine(event: .other) }
+            if message == "start" { return SidekiqLogLine(event: .start(time: time, pid: pid, tid: tid, jid: jid, jobClass: jobClass)) }
+            return SidekiqLogLine(event: .end(time: time, pid: pid, tid: tid, jid: jid, jobClass: jobClass, elapsed: elapsed, failed: message == "fail"))
+        default:
+            let bytes = Array(message.utf8)
+            return bytes.withUnsafeBytes { buffer in
+                let context: [UInt8] = jobRaised ? Array("Job raised exception".utf8) : []
+                if let errorClass = context.withUnsafeBytes({ errorClass(buffer, context: $0) }) {
+                    return SidekiqLogLine(event: .error(pid: pid, tid: tid, errorClass: errorClass))
+                }
+                return SidekiqLogLine(event: isHardShutdown(buffer) ? .hardShutdown(pid: pid) : .other)
+            }
+        }
+    }
+
+    // MARK: journald short prefixes
+
+    /// Finds `<host> <ident>[<pid>]: ` after a journald time; returns the host and where the message starts.
+    static func journaldPrefix(_ text: UnsafeRawBufferPointer) -> (String, Int)? {
+        guard let bracketColon = find(text, from: 0, "]: "), bracketColon < 200 else { return nil }
+        var open = bracketColon
+        while open > 0, text[open - 1] >= 48, text[open - 1] <= 57 { open -= 1 }
+        guard open > 0, open < bracketColon, text[open - 1] == UInt8(ascii: "[") else { return nil }
+        var identStart = open - 1
+        while identStart > 0, text[identStart - 1] != 32 { identStart -= 1 }
+        guard identStart > 1 else { return nil }
+        var hostStart = identStart - 1
+        while hostStart > 0, text[hostStart - 1] != 32 { hostStart -= 1 }
+        guard hostStart > 0, hostStart < identStart - 1 else { return nil }
+        // What precedes the host must look like a journald time: "Nov 26 17:30:57", an ISO time, or "[epoch]".
+        let first = text[0]
+        guard (first >= 65 && first <= 90) || (first >= 48 && first <= 57) || first == UInt8(ascii: "[") else { return nil }
+        return (string(text, hostStart, identStart - 1), bracketColon + 3)
+    }
+
+    // MARK: helpers
+
+    /// Parses `2026-11-26T17:47:15.810Z` at `index` to epoch seconds.
+    static func parseTimestamp(_ text: UnsafeRawBufferPointer, at index: Int) -> Double? {
+        guard index + 24 <= text.count else { return nil }
+        func digits(_ offset: Int, _ length: Int) -> Int? {
+            var value = 0
+            for position in (index + offset)..<(index + offset + length) {
+                let byte = text[position]
+                guard byte >= 48, byte <= 57 else { return nil }
+                value = value * 10 + Int(byte - 48)
+            }
+            return value
+        }
+        guard text[index + 4] == 45, text[index + 7] == 45, text[index + 10] == 84, text[index + 13] == 58, text[index + 16] == 58,
+            text[index + 19] == 46, text[index + 23] == 90,
+            let year = digits(0, 4), let month = digits(5, 2), let day = digits(8, 2), let hour = digits(11, 2),
+            let minute = digits(14, 2), let second = digits(17, 2), let millis = digits(20, 3),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
+        let days = daysFromCivil(year: year, month: month, day: day)
+        return Double(days * 86400 + hour * 3600 + minute * 60 + second) + Double(millis) / 1000
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146097 + dayOfEra - 719468
+    }
+
+    /// The length of a level word (`DEBUG`, `INFO`, `WARN`, `ERROR`, `FATAL`, `ANY`) at `index`, or nil.
+    static func levelLength(_ text: UnsafeRawBufferPointer, at index: Int) -> Int? {
+        for (word, length) in [("INFO", 4), ("WARN", 4), ("DEBUG", 5), ("ERROR", 5), ("FATAL", 5), ("ANY", 3)] where index + length <= text.count {
+            var same = true
+            for (offset, byte) in word.utf8.enumerated() where text[index + offset] != byte { same = false; break }
+            if same {
+                let after = index + length
+                if after == text.count || text[after] == 32 || text[after] == 27 || text[after] == UInt8(ascii: ":") { return length }
+            }
+        }
+        return nil
+    }
+
+    static func skipANSI(_ text: UnsafeRawBufferPointer, _ index: inout Int) {
+        while index + 1 < text.count, text[index] == 27, text[index + 1] == UInt8(ascii: "[") {
+            var cursor = index + 2
+            while cursor < text.count, text[cursor] != UInt8(ascii: "m") { cursor += 1 }
+            index = min(text.count, cursor + 1)
+        }
+    }
+
+    /// Calls `body` for each `key=value` token between `from` and `to`. A value runs to the next ` key=`,
+    /// so `job={"retry"=>3, …}` and `tags=a,b` stay whole.
+    static func forEachContextPair(_ text: UnsafeRawBufferPointer, from: Int, to: Int, _ body: (UnsafeRawBufferPointer, Int, Int) -> Void) {
+        var index = from
+        while index < to {
+            while index < to, text[index] == 32 { index += 1 }
+            let keyStart = index
+            while index < to, text[index] != UInt8(ascii: "="), text[index] != 32 { index += 1 }
+            guard index < to, text[index] == UInt8(ascii: "=") else { while index < to, text[index] != 32 { index += 1 }; continue }
+            let key = UnsafeRawBufferPointer(rebasing: text[keyStart..<index])
+            index += 1
+            let valueStart = index
+            while index < to, text[index] != 32 { index += 1 }
+            body(key, valueStart, index)
+        }
+    }
+
+    static func isClassByte(_ byte: UInt8) -> Bool {
+        (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || (byte >= 48 && byte <= 57) || byte == 95 || byte == 58
+    }
+
+    @inline(__always)
+    static func matches(_ text: UnsafeRawBufferPointer, at index: Int, _ literal: StaticString) -> Bool {
+        let length = literal.utf8CodeUnitCount
+        return index + length <= text.count && memcmp(text.baseAddress! + index, literal.utf8Start, length) == 0
+    }
+
+    @inline(__always)
+    static func equals(_ text: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
+        text.count == literal.utf8CodeUnitCount && memcmp(text.baseAddress!, literal.utf8Start, text.count) == 0
+    }
+
+    @inline(__always)
+    static func startsWith(_ text: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool { matches(text, at: 0, literal) }
+
+    static func find(_ text: UnsafeRawBufferPointer, from: Int, _ literal: StaticString) -> Int? {
+        let length = literal.utf8CodeUnitCount
+        guard from + length <= text.count, let base = text.baseAddress else { return nil }
+        let first = Int32(literal.utf8Start.pointee)
+        var index = from
+        // memchr for the first byte, then compare the rest (memmem is not exported by Glibc's module).
+        while index + length <= text.count, let hit = memchr(base + index, first, text.count - length + 1 - index) {
+            let position = UnsafeRawPointer(hit) - base
+            if memcmp(base + position, literal.utf8Start, length) == 0 { return position }
+            index = position + 1
+        }
+        return nil
+    }
+
+    @inline(__always)
+    static func string(_ text: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> String {
+        String(decoding: UnsafeRawBufferPointer(rebasing: text[start..<end]), as: UTF8.self)
+    }
+}

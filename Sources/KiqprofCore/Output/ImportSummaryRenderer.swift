@@ -1,0 +1,32 @@
+/// Renders an import's summary for people or scripts.
+public enum ImportSummaryRenderer {
+    public static func json(_ summary: ImportSummary) -> JSONValue {
+        .object([
+            ("source", .string(summary.source)), ("kind", .string(summary.kind)), ("dry_run", .bool(summary.dryRun)),
+            ("lines", .int(summary.lines)), ("bytes", .int(summary.bytes)), ("runs_added", .int(summary.runsAdded)),
+            ("open_runs", .int(summary.openRuns)), ("samples_added", .int(summary.samplesAdded)),
+            ("duplicates_skipped", .int(summary.duplicatesSkipped)), ("already_imported", .bool(summary.alreadyImported)),
+            ("superseded_polled_runs", .int(summary.supersededPolledRuns)), ("not_understood", .int(summary.notUnderstood)),
+            ("examples", .strings(summary.examples)),
+        ])
+    }
+
+    public static func text(_ summary: ImportSummary) -> String {
+        var out = "\(summary.source): \(summary.lines) lines"
+        if summary.alreadyImported {
+            out += ", already imported: \(summary.duplicatesSkipped) duplicate runs skipped, nothing added\n"
+        } else if summary.dryRun {
+            out += ", \(summary.runsAdded) runs found (\(summary.openRuns) open); dry run, nothing written\n"
+        } else {
+            out += ", \(summary.runsAdded) runs added (\(summary.openRuns) open)"
+            if summary.samplesAdded > 0 { out += ", \(summary.samplesAdded) samples added" }
+            if summary.supersededPolledRuns > 0 { out += ", \(summary.supersededPolledRuns) polled runs superseded" }
+            out += "\n"
+        }
+        if summary.notUnderstood > 0 {
+            out += "\(summary.notUnderstood) lines not understood (skipped), e.g.:\n"
+            for example in summary.examples { out += "  \(example)\n" }
+        }
+        return out
+    }
+}

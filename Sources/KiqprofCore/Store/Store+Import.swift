@@ -1,0 +1,63 @@
+import Foundation
+import GRDB
+
+/// Writes one import inside a single transaction; `ImportWriter` is what the importer sees of it.
+public final class ImportWriter {
+    let db: Database
+    let importId: Int64
+    private let runStatement: Statement
+
+    init(db: Database, importId: Int64) throws {
+        self.db = db
+        self.importId = importId
+        runStatement = try db.makeStatement(sql: """
+            INSERT INTO job_run (jid, class, queue, identity, host, pid, tid, start, end, end_min, end_max, outcome, source, args_digest, error_class, import_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+    }
+
+    public func insert(_ runs: [JobRun]) throws {
+        for r in runs {
+            try runStatement.execute(arguments: [r.jid, r.jobClass, r.queue, r.identity, r.host, r.pid, r.tid, r.start, r.end, r.endMin,
+                                                 r.endMax, r.outcome.rawValue, r.source.rawValue, r.argsDigest, r.errorClass, importId])
+        }
+    }
+}
+
+@available(*, unavailable)
+extension ImportWriter: Sendable {}
+
+extension Store {
+    /// The outcome of `performImport`: whether the same content had been imported before.
+    public enum ImportResult: Sendable { case added, alreadyImported }
+
+    /// Runs `body` inside one write transaction: all of the import lands, or none of it. `body` returns the
+    /// content's fingerprint; if an earlier import had the same one, everything is rolled back.
+    /// Log runs supersede polled runs of the same jid that started within 2 s (their times are exact).
+    public func performImport(kind: String, path: String, body: (ImportWriter) throws -> String) throws -> (ImportResult, superseded: Int) {
+        struct AlreadyImported: Error {}
+        var superseded = 0
+        do {
+            try database.write { db in
+                try db.execute(sql: "INSERT INTO import_record (kind, fingerprint, path, imported_at) VALUES (?, ?, ?, ?)",
+                               arguments: [kind, "pending:\(UUID().uuidString)", path, Date().timeIntervalSince1970])
+                let importId = db.lastInsertedRowID
+                let fingerprint = try body(try ImportWriter(db: db, importId: importId))
+                if try Bool.fetchOne(db, sql: "SELECT 1 FROM import_record WHERE fingerprint = ?", arguments: [fingerprint]) == true {
+                    throw AlreadyImported()
+                }
+                try db.execute(sql: "UPDATE import_record SET fingerprint = ? WHERE id = ?", arguments: [fingerprint, importId])
+                try db.execute(sql: """
+                    DELETE FROM job_run WHERE source = 'poll' AND jid IS NOT NULL AND EXISTS (
+                        SELECT 1 FROM job_run AS l WHERE l.import_id = ? AND l.jid = job_run.jid AND abs(l.start - job_run.start) <= 2)
+                    """, arguments: [importId])
+                superseded = db.changesCount
+            }
+        } catch is AlreadyImported {
+            return (.alreadyImported, 0)
+        } catch let error as DatabaseError {
+            throw StoreError.database(path: self.path, error: error)
+        }
+        return (.added, superseded)
+    }
+}
