@@ -115,11 +115,9 @@ public enum SidekiqLogParser {
             let name = message[0..<colon]
             if name.allSatisfy({ isClassByte($0) }) { return String(decoding: name, as: UTF8.self) }
         }
-        if find(context, from: 0, "context=Job raised exception") != nil || find(context, from: 0, "Job raised exception") != nil,
-            message.last == UInt8(ascii: ")")
-        {
-            // The class is in the last parentheses of the first line.
-            let firstLineEnd = message.firstIndex(of: 10) ?? message.count
+        // 8.x: `detailed_message` ends its first line with "(ErrorClass)"; in development the backtrace follows.
+        let firstLineEnd = message.firstIndex(of: 10) ?? message.count
+        if firstLineEnd > 0, message[firstLineEnd - 1] == UInt8(ascii: ")"), find(context, from: 0, "Job raised exception") != nil {
             var close = firstLineEnd
             while close > 0, message[close - 1] != UInt8(ascii: ")") { close -= 1 }
             guard close > 0 else { return nil }
