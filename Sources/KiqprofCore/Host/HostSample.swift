@@ -26,6 +26,12 @@ public struct HostSample: Codable, Sendable, Equatable, FetchableRecord, Persist
     public var psiIOSomeAvg10: Double?
     public var psiIOFullAvg10: Double?
     public var importId: Int64?
+    /// For sources that only report a total (CloudWatch CPUUtilization); derived from idle otherwise.
+    public var cpuBusyReportedPct: Double?
+    /// For sources that only report a percentage (CloudWatch mem_used_percent); derived from kiB otherwise.
+    public var memUsedReportedPct: Double?
+    /// EC2 burstable instances: CPU credits left (CloudWatch CPUCreditBalance).
+    public var cpuCreditBalance: Double?
 
     enum CodingKeys: String, CodingKey {
         case t, host, source, cpuUserPct = "cpu_user_pct", cpuSystemPct = "cpu_system_pct", cpuIowaitPct = "cpu_iowait_pct"
@@ -33,7 +39,8 @@ public struct HostSample: Codable, Sendable, Equatable, FetchableRecord, Persist
         case memTotalKiB = "mem_total_kib", memAvailableKiB = "mem_available_kib", swapTotalKiB = "swap_total_kib"
         case swapFreeKiB = "swap_free_kib", psiCPUSomeAvg10 = "psi_cpu_some_avg10", psiMemorySomeAvg10 = "psi_memory_some_avg10"
         case psiMemoryFullAvg10 = "psi_memory_full_avg10", psiIOSomeAvg10 = "psi_io_some_avg10", psiIOFullAvg10 = "psi_io_full_avg10"
-        case importId = "import_id"
+        case importId = "import_id", cpuBusyReportedPct = "cpu_busy_pct", memUsedReportedPct = "mem_used_pct"
+        case cpuCreditBalance = "cpu_credit_balance"
     }
 
     public init(t: Double, host: String, source: String) {
@@ -44,8 +51,14 @@ public struct HostSample: Codable, Sendable, Equatable, FetchableRecord, Persist
 
     /// CPU busy share (100 − idle − iowait), percent of all CPUs; nil when unknown.
     public var cpuBusyPct: Double? {
-        guard let idle = cpuIdlePct else { return nil }
+        guard let idle = cpuIdlePct else { return cpuBusyReportedPct }
         return max(0, 100 - idle - (cpuIowaitPct ?? 0))
+    }
+
+    /// Memory in use (100 − available/total), percent; nil when unknown.
+    public var memUsedPct: Double? {
+        guard let total = memTotalKiB, let available = memAvailableKiB, total > 0 else { return memUsedReportedPct }
+        return max(0, 100 - Double(available) / Double(total) * 100)
     }
 
     /// A /proc sample: CPU shares over the interval between two counter readings, the rest as read now.

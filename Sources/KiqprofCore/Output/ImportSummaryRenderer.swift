@@ -12,6 +12,7 @@ public enum ImportSummaryRenderer {
     }
 
     public static func text(_ summary: ImportSummary) -> String {
+        if summary.kind != "sidekiq-log" { return samplesText(summary) }
         var out = "\(summary.source): \(summary.lines) lines"
         if summary.alreadyImported {
             out += ", already imported: \(summary.duplicatesSkipped) duplicate runs skipped, nothing added\n"
@@ -25,6 +26,24 @@ public enum ImportSummaryRenderer {
         }
         if summary.notUnderstood > 0 {
             out += "\(summary.notUnderstood) lines not understood (skipped), e.g.:\n"
+            for example in summary.examples { out += "  \(example)\n" }
+        }
+        return out
+    }
+
+    static func samplesText(_ summary: ImportSummary) -> String {
+        var out = "\(summary.source): \(summary.lines) host samples (\(summary.kind))"
+        if summary.alreadyImported {
+            out += ", already imported: nothing added\n"
+        } else if summary.dryRun {
+            out += "; dry run, nothing written\n"
+        } else {
+            out += ", \(summary.samplesAdded) added"
+            if summary.duplicatesSkipped > 0 { out += ", \(summary.duplicatesSkipped) skipped (another source covers those instants)" }
+            out += "\n"
+        }
+        if summary.notUnderstood > 0 {
+            out += "\(summary.notUnderstood) entries not understood (skipped), e.g.:\n"
             for example in summary.examples { out += "  \(example)\n" }
         }
         return out

@@ -61,3 +61,37 @@ extension Store {
         return (.added, superseded)
     }
 }
+
+extension Store {
+    /// Stores host samples of one import in one transaction. A sample for an instant that another source
+    /// already covers for the same host (within half a second) is skipped, so two sources never both count.
+    public func importHostSamples(_ samples: [HostSample], kind: String, path: String, fingerprint: String) throws
+        -> (added: Int, coveredByOtherSource: Int, alreadyImported: Bool)
+    {
+        do {
+            return try database.write { db in
+                if try Bool.fetchOne(db, sql: "SELECT 1 FROM import_record WHERE fingerprint = ?", arguments: [fingerprint]) == true {
+                    return (0, 0, true)
+                }
+                try db.execute(sql: "INSERT INTO import_record (kind, fingerprint, path, imported_at) VALUES (?, ?, ?, ?)",
+                               arguments: [kind, fingerprint, path, Date().timeIntervalSince1970])
+                let importId = db.lastInsertedRowID
+                let covered = try db.makeStatement(sql: "SELECT 1 FROM host_sample WHERE host = ? AND t BETWEEN ? AND ? AND source != ? LIMIT 1")
+                var added = 0
+                var skipped = 0
+                for var sample in samples {
+                    if try Bool.fetchOne(covered, arguments: [sample.host, sample.t - 0.5, sample.t + 0.5, sample.source]) == true {
+                        skipped += 1
+                        continue
+                    }
+                    sample.importId = importId
+                    try sample.insert(db)
+                    added += 1
+                }
+                return (added, skipped, false)
+            }
+        } catch let error as DatabaseError {
+            throw StoreError.database(path: self.path, error: error)
+        }
+    }
+}

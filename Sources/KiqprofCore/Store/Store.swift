@@ -87,6 +87,13 @@ public final class Store: Sendable {
                 CREATE TABLE report_state (name TEXT PRIMARY KEY, value TEXT NOT NULL);
                 """)
         }
+        migrator.registerMigration("v2: host samples that only know percentages (CloudWatch, Prometheus, CSV)") { db in
+            try db.execute(sql: """
+                ALTER TABLE host_sample ADD COLUMN cpu_busy_pct REAL;
+                ALTER TABLE host_sample ADD COLUMN mem_used_pct REAL;
+                ALTER TABLE host_sample ADD COLUMN cpu_credit_balance REAL;
+                """)
+        }
         return migrator
     }
 }
