@@ -7,7 +7,8 @@ enum JSONDocument {
         do {
             _ = try bytes.withUnsafeBytes { buffer throws(JSONScanError) in try JSONScanner.scanValue(buffer) }
         } catch let error as JSONScanError {
-            let reason = error.offset >= bytes.count - 1 ? "the document is cut off (\(error))" : error.description
+            let reason = error.offset >= bytes.count - 1
+                ? "the document is cut off (expected \(error.expected))" : "invalid JSON: expected \(error.expected)"
             throw KiqprofError.invalidData(location: "\(name) (byte \(error.offset))", reason: reason + "; nothing was imported")
         }
         return try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])

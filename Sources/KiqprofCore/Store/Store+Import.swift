@@ -95,3 +95,16 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// Host samples, oldest first, optionally of one host and window.
+    public func hostSamples(host: String? = nil, from: Double? = nil, to: Double? = nil) throws -> [HostSample] {
+        try database.read { db in
+            var request = HostSample.all()
+            if let host { request = request.filter(Column("host") == host) }
+            if let from { request = request.filter(Column("t") >= from) }
+            if let to { request = request.filter(Column("t") <= to) }
+            return try request.order(Column("t"), Column("host")).fetchAll(db)
+        }
+    }
+}
