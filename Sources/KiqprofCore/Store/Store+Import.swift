@@ -108,3 +108,57 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// Upserts per-class per-minute metrics; returns how many rows were new, and how many changed.
+    public func importMetrics(_ rows: [MetricsImporter.Row]) throws -> (added: Int, updated: Int, unchanged: Int) {
+        do {
+            return try database.write { db in
+                var added = 0, updated = 0, unchanged = 0
+                for row in rows {
+                    let source = row.seconds == 600 ? "metrics-10m" : "metrics"
+                    let blob: Data? = row.histogram.map { counts in
+                        Data(counts.flatMap { [UInt8(truncatingIfNeeded: $0 >> 8), UInt8(truncatingIfNeeded: $0)] })
+                    }
+                    let existing = try Row.fetchOne(db, sql: "SELECT processed, failed, total_ms, histogram FROM class_minute_metric WHERE class = ? AND minute = ?",
+                                                    arguments: [row.jobClass, row.minute])
+                    if let existing {
+                        if existing["processed"] == row.processed && existing["failed"] == row.failed && existing["total_ms"] == row.totalMs
+                            && (existing["histogram"] as Data?) == blob
+                        {
+                            unchanged += 1
+                            continue
+                        }
+                        updated += 1
+                    } else {
+                        added += 1
+                    }
+                    try db.execute(sql: """
+                        INSERT INTO class_minute_metric (minute, class, processed, failed, total_ms, histogram, source) VALUES (?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (class, minute) DO UPDATE SET processed = excluded.processed, failed = excluded.failed,
+                            total_ms = excluded.total_ms, histogram = excluded.histogram, source = excluded.source
+                        """, arguments: [row.minute, row.jobClass, row.processed, row.failed, row.totalMs, blob, source])
+                }
+                return (added, updated, unchanged)
+            }
+        } catch let error as DatabaseError {
+            throw StoreError.database(path: self.path, error: error)
+        }
+    }
+
+    /// Stored per-class per-minute metrics, oldest first.
+    public func classMinuteMetrics(jobClass: String? = nil) throws -> [MetricsImporter.Row] {
+        try database.read { db in
+            var sql = "SELECT minute, class, processed, failed, total_ms, histogram, source FROM class_minute_metric"
+            var arguments: StatementArguments = []
+            if let jobClass { sql += " WHERE class = ?"; arguments = [jobClass] }
+            return try Row.fetchAll(db, sql: sql + " ORDER BY minute, class", arguments: arguments).map { row in
+                let blob: Data? = row["histogram"]
+                return MetricsImporter.Row(
+                    minute: row["minute"], seconds: (row["source"] as String) == "metrics-10m" ? 600 : 60, jobClass: row["class"],
+                    processed: row["processed"], failed: row["failed"], totalMs: row["total_ms"],
+                    histogram: blob.map { SidekiqMetricKey.histogramCounts([UInt8]($0)) })
+            }
+        }
+    }
+}

@@ -9,7 +9,7 @@ extension KiqprofCommand {
                 Each import is one transaction: it all lands, or nothing does. Importing the same content twice \
                 adds nothing. Runs from a log supersede polled runs of the same jid (their times are exact).
               """,
-            subcommands: [SidekiqLog.self, HostSamples<SarFormat>.self, HostSamples<CloudWatchFormat>.self,
+            subcommands: [SidekiqLog.self, Metrics.self, HostSamples<SarFormat>.self, HostSamples<CloudWatchFormat>.self,
                           HostSamples<PrometheusFormat>.self, HostSamples<CSVFormat>.self])
     }
 
@@ -134,6 +134,46 @@ extension KiqprofCommand {
             importer.dryRun = dryRun
             let summary = try importer.run(path: file, store: dryRun ? nil : try store.open())
             print(json ? ImportSummaryRenderer.json(summary).serialized() : ImportSummaryRenderer.text(summary), terminator: "")
+        }
+    }
+}
+
+extension KiqprofCommand {
+    struct Metrics: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import Sidekiq 7.x/8.x execution metrics (per class, per minute, with histograms) from Redis.",
+            discussion: """
+                Reads the `j|…` hashes the Web UI's Metrics tab shows (8 h of one-minute data, 3 days of 8.x's \
+                ten-minute rollups) and each class's duration histogram, with bounded SCAN (never KEYS). \
+                Importing again updates the minutes that grew and adds nothing else. Read-only on Redis.
+
+              Examples:
+                kiqprof import metrics --env-file /home/mastodon/live/.env.production
+                kiqprof import metrics --redis redis://127.0.0.1:6379/0 --db /var/lib/kiqprof/kiqprof.sqlite
+              """)
+
+        @OptionGroup var connection: RedisOptions
+        @OptionGroup var store: StoreOptions
+
+        @Flag(help: "Print the summary as JSON.")
+        var json = false
+
+        func run() throws {
+            let settings = try connection.settings()
+            let redis = try connection.connect(settings)
+            let (rows, hashes) = try MetricsImporter(keyspace: connection.keyspace(settings)).read(connection: redis)
+            let result = try store.open().importMetrics(rows)
+            var summary = ImportSummary(source: settings.endpoint.description, kind: "metrics")
+            summary.lines = hashes
+            summary.samplesAdded = result.added + result.updated
+            summary.duplicatesSkipped = result.unchanged
+            if json {
+                print(ImportSummaryRenderer.json(summary).serialized(), terminator: "")
+            } else {
+                print("\(summary.source): \(hashes) metric hashes, \(rows.count) class-minutes: \(result.added) added, "
+                      + "\(result.updated) updated, \(result.unchanged) unchanged")
+                if hashes == 0 { print("No `j|…` metrics hashes: Sidekiq 6.x keeps none (6.5 only with SIDEKIQ_METRICS_BETA), or --namespace/--redis point elsewhere.") }
+            }
         }
     }
 }
