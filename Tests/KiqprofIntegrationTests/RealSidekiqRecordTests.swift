@@ -67,7 +67,8 @@ struct RealSidekiqRecordTests {
         let during = usage.filter { $0.t > burn.start + 2 && $0.t < burn.endMin! }.compactMap(\.cpuPct)
         #expect(before.count >= 2 && during.count >= 5, "samples before \(before.count), during \(during.count); start \(burn.start) end_min \(burn.endMin!); usage \(usage.map { ($0.t, $0.cpuPct) })")
         let mean = { (values: [Double]) in values.reduce(0, +) / Double(max(values.count, 1)) }
-        #expect(mean(during) >= 50, "CPU while burning: \(during)")
-        #expect(mean(during) >= mean(before) + 30, "CPU before \(before) vs during \(during)")
+        // A busy loop takes a whole core on an idle 2-core machine; leave room for a loaded one.
+        #expect(mean(during) >= 30, "CPU while burning: \(during)")
+        #expect(mean(during) >= mean(before) + 25, "CPU before \(before) vs during \(during)")
     }
 }

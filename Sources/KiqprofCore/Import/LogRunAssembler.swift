@@ -7,12 +7,28 @@
 /// is `failed`, with the error class from the error handler's next line on that thread. A start with no
 /// end is `lost` when its process fell silent while the log went on, else still `running`.
 public struct LogRunAssembler {
+    /// A thread of a process. Thread ids are short base-36 strings, so up to 8 bytes are packed into an
+    /// integer: hashing two integers per line is far cheaper than hashing a String.
     struct Thread: Hashable {
         let pid: Int
-        let tid: String
+        let tid: UInt64
+        let longTid: String?
+
+        init(pid: Int, tid: String) {
+            self.pid = pid
+            var packed: UInt64 = 0
+            var count = 0
+            for byte in tid.utf8 {
+                packed = packed << 8 | UInt64(byte)
+                count += 1
+            }
+            self.tid = count <= 8 ? packed : 0
+            self.longTid = count <= 8 ? nil : tid
+        }
     }
 
     struct Open {
+        let tid: String
         let jid: String
         let jobClass: String
         let start: Double
@@ -42,7 +58,7 @@ public struct LogRunAssembler {
             let thread = Thread(pid: pid, tid: tid)
             release(thread)
             note(pid, time)
-            open[thread] = Open(jid: jid, jobClass: jobClass, start: time, host: line.host ?? defaultHost)
+            open[thread] = Open(tid: tid, jid: jid, jobClass: jobClass, start: time, host: line.host ?? defaultHost)
         case .end(let time, let pid, let tid, let jid, let jobClass, let elapsed, let failed):
             endLines += 1
             let thread = Thread(pid: pid, tid: tid)
@@ -96,7 +112,7 @@ public struct LogRunAssembler {
         for (thread, started) in open {
             var run = JobRun(
                 jid: started.jid, jobClass: started.jobClass, queue: nil, identity: nil, host: started.host, pid: thread.pid,
-                tid: thread.tid, start: started.start, outcome: .running, source: .log)
+                tid: started.tid, start: started.start, outcome: .running, source: .log)
             let silentSince = lastTimeByPid[thread.pid] ?? started.start
             if lastTime - silentSince > 60 {
                 // Its process said nothing more while the log went on: it died with the job.

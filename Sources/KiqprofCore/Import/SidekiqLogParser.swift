@@ -95,7 +95,7 @@ public enum SidekiqLogParser {
             forEachContextPair(text, from: index, to: contextEnd) { key, valueStart, valueEnd in
                 if equals(key, "jid") { jid = string(text, valueStart, valueEnd) }
                 else if equals(key, "class") { jobClass = string(text, valueStart, valueEnd) }
-                else if equals(key, "elapsed") { elapsed = Double(String(decoding: text[valueStart..<valueEnd], as: UTF8.self)) }
+                else if equals(key, "elapsed") { elapsed = decimal(text, valueStart, valueEnd) }
             }
             guard let jid, let jobClass else { return .other }
             if isStart { return .start(time: time, pid: pid, tid: tid, jid: jid, jobClass: jobClass) }
@@ -269,15 +269,37 @@ public enum SidekiqLogParser {
 
     /// The length of a level word (`DEBUG`, `INFO`, `WARN`, `ERROR`, `FATAL`, `ANY`) at `index`, or nil.
     static func levelLength(_ text: UnsafeRawBufferPointer, at index: Int) -> Int? {
-        for (word, length) in [("INFO", 4), ("WARN", 4), ("DEBUG", 5), ("ERROR", 5), ("FATAL", 5), ("ANY", 3)] where index + length <= text.count {
-            var same = true
-            for (offset, byte) in word.utf8.enumerated() where text[index + offset] != byte { same = false; break }
-            if same {
-                let after = index + length
-                if after == text.count || text[after] == 32 || text[after] == 27 || text[after] == UInt8(ascii: ":") { return length }
-            }
+        guard index < text.count else { return nil }
+        let length: Int
+        switch text[index] {
+        case UInt8(ascii: "I"): guard matches(text, at: index, "INFO") else { return nil }; length = 4
+        case UInt8(ascii: "W"): guard matches(text, at: index, "WARN") else { return nil }; length = 4
+        case UInt8(ascii: "D"): guard matches(text, at: index, "DEBUG") else { return nil }; length = 5
+        case UInt8(ascii: "E"): guard matches(text, at: index, "ERROR") else { return nil }; length = 5
+        case UInt8(ascii: "F"): guard matches(text, at: index, "FATAL") else { return nil }; length = 5
+        case UInt8(ascii: "A"): guard matches(text, at: index, "ANY") else { return nil }; length = 3
+        default: return nil
         }
-        return nil
+        let after = index + length
+        guard after == text.count || text[after] == 32 || text[after] == 27 || text[after] == UInt8(ascii: ":") else { return nil }
+        return length
+    }
+
+    /// Parses a plain decimal such as `25.003` without making a String (falls back for exponents).
+    static func decimal(_ text: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Double? {
+        var index = start
+        var whole: Double = 0
+        var digits = 0
+        while index < end, text[index] >= 48, text[index] <= 57 { whole = whole * 10 + Double(text[index] - 48); index += 1; digits += 1 }
+        if index < end, text[index] == UInt8(ascii: ".") {
+            index += 1
+            var scale: Double = 1
+            var fraction: Double = 0
+            while index < end, text[index] >= 48, text[index] <= 57 { fraction = fraction * 10 + Double(text[index] - 48); scale *= 10; index += 1; digits += 1 }
+            whole += fraction / scale
+        }
+        if index == end && digits > 0 { return whole }
+        return Double(String(decoding: text[start..<end], as: UTF8.self))
     }
 
     static func skipANSI(_ text: UnsafeRawBufferPointer, _ index: inout Int) {
