@@ -65,9 +65,8 @@ public struct LogRunAssembler {
             release(thread)
             note(pid, time)
             var startTime = elapsed.map { time - $0 }
-            if let started = open[thread], started.jid == jid {
-                startTime = startTime ?? started.start
-                open[thread] = nil
+            if let started = open.removeValue(forKey: thread) {
+                if started.jid == jid { startTime = startTime ?? started.start } else { unmatchedEnds += 1 }
             } else {
                 unmatchedEnds += 1
             }
@@ -128,7 +127,9 @@ public struct LogRunAssembler {
     }
 
     private mutating func release(_ thread: Thread) {
-        if let run = awaitingError.removeValue(forKey: thread) { completed.append(run) }
+        // Almost always empty: skip the hash lookup on the per-line path.
+        guard !awaitingError.isEmpty, let run = awaitingError.removeValue(forKey: thread) else { return }
+        completed.append(run)
     }
 
     private mutating func note(_ pid: Int, _ time: Double) {
