@@ -28,19 +28,19 @@ POOL = 4096  # precomputed samples per class (durations); indexes drawn with get
 # Weights follow a busy federated instance: outbound deliveries dominate, then inbound processing and fan-out.
 NET, DB, MEDIA = "net", "db", "media"
 CLASSES = [
-    ("ActivityPub::DeliveryWorker", 330, 0.25, 1.1, "push", "", 0.021, NET),
-    ("ActivityPub::ProcessingWorker", 120, 0.07, 0.9, "ingress", "", 0.003, DB),
+    ("ActivityPub::DeliveryWorker", 330, 0.25, 1.1, "push", "federation", 0.011, NET),
+    ("ActivityPub::ProcessingWorker", 120, 0.07, 0.9, "ingress", "federation", 0.002, DB),
     ("FeedInsertWorker", 110, 0.011, 0.7, "default", "", 0.001, DB),
     ("PushUpdateWorker", 95, 0.005, 0.6, "push", "", 0.001, DB),
     ("DistributionWorker", 45, 0.04, 0.9, "default", "", 0.002, DB),
-    ("LinkCrawlWorker", 45, 0.9, 1.0, "pull", "crawl,preview", 0.03, NET),
-    ("ThreadResolveWorker", 30, 0.6, 1.0, "pull", "", 0.02, NET),
+    ("LinkCrawlWorker", 45, 0.9, 1.0, "pull", "crawl,preview", 0.015, NET),
+    ("ThreadResolveWorker", 30, 0.6, 1.0, "pull", "", 0.01, NET),
     ("LocalNotificationWorker", 30, 0.018, 0.7, "default", "", 0.001, DB),
-    ("Web::PushNotificationWorker", 28, 0.22, 0.9, "push", "webpush", 0.015, NET),
+    ("Web::PushNotificationWorker", 28, 0.22, 0.9, "push", "webpush", 0.008, NET),
     ("ActivityPub::DistributionWorker", 22, 0.035, 0.8, "push", "", 0.002, DB),
-    ("ActivityPub::FetchRepliesWorker", 18, 0.7, 1.1, "pull", "", 0.025, NET),
-    ("RedownloadMediaWorker", 16, 1.3, 1.0, "pull", "media", 0.02, MEDIA),
-    ("ActivityPub::SynchronizeFeaturedCollectionWorker", 12, 0.5, 1.0, "pull", "", 0.02, NET),
+    ("ActivityPub::FetchRepliesWorker", 18, 0.7, 1.1, "pull", "", 0.012, NET),
+    ("RedownloadMediaWorker", 16, 1.3, 1.0, "pull", "media", 0.01, MEDIA),
+    ("ActivityPub::SynchronizeFeaturedCollectionWorker", 12, 0.5, 1.0, "pull", "", 0.01, NET),
     ("MergeWorker", 8, 0.15, 1.0, "default", "", 0.002, DB),
     ("UnmergeWorker", 4, 0.12, 1.0, "default", "", 0.002, DB),
     ("PollExpirationNotifyWorker", 3, 0.03, 0.7, "default", "", 0.001, DB),
@@ -270,7 +270,7 @@ def generate(n_lines, text_path, journald_path=None, seed=1):
 
     generation = 0
     while lines < n_lines:
-        proc = Process(rnd, rnd.randrange(1200, 140000), versions[min(generation, 2)])
+        proc = Process(rnd, rnd.randrange(10000, 400000), versions[min(generation, 2)])
         stats["pids"].append(proc.pid)
         lines += lifecycle(t, proc, boot_lines(proc)[: n_lines - lines])
         t += rnd.randrange(300, 900)
@@ -337,7 +337,7 @@ def generate(n_lines, text_path, journald_path=None, seed=1):
                 k, jid, mid, elapsed, retry, started = job
                 running[ti] = None
                 # A retried job fails again more often: the remote end is usually still down.
-                failed = rand() < (fail_rates[k] if retry == 0 else 0.45)
+                failed = rand() < (fail_rates[k] if retry == 0 else 0.35)
                 ts = stamp(t)
                 if not failed:
                     buf.append(ts + ctx[ti] + mid + "elapsed=" + elapsed + " INFO: done\n")
@@ -346,7 +346,7 @@ def generate(n_lines, text_path, journald_path=None, seed=1):
                     stats["dones"] += 1
                 else:
                     stats["fails"] += 1
-                    block = fail_block(rnd, kinds[k], jid, retry, started, t, gems)
+                    block = fail_block(rnd, kinds[k], jid, retry, started, gems)
                     t2 = t + bits(1)  # the error handler's lines may land a millisecond later
                     ts2 = stamp(t2)
                     buf.append(ts + ctx[ti] + mid + "elapsed=" + elapsed + " INFO: fail\n")
@@ -409,17 +409,17 @@ def durations(rnd, median, sigma, cap):
     return out
 
 
-def fail_block(rnd, kind, jid, retry, started, t, gems):
+def fail_block(rnd, kind, jid, retry, started, gems):
     """The error handler's three WARN messages, then 3-5 backtrace continuation lines (no prefix)."""
     cls, queue, _tags, _pool, _rate, errs = kind
     msg, frames = rnd.choice(ERRORS[errs])
     host = rnd.choice(REMOTE_HOSTS)
     msg = msg.format(host=host, ip="%d.%d.%d.%d" % (rnd.randrange(1, 224), rnd.randrange(256), rnd.randrange(256),
                                                      rnd.randrange(1, 255)), id=rnd.randrange(10**17, 10**18))
-    enqueued = started / 1000 - rnd.random() * 2
+    enqueued = started / 1000 - rnd.random() * 2  # queue latency
+    created = enqueued - (retry * 40 if retry else rnd.random() / 1000)
     job = '{"retry":%d,"queue":"%s","backtrace":3,"class":"%s","args":%s,"jid":"%s","created_at":%.7f,"enqueued_at":%.7f' % (
-        16 if queue == "push" else 8, queue, cls, job_args(rnd, cls, host), jid, enqueued - (retry * 40 if retry else 0),
-        enqueued)
+        16 if queue == "push" else 8, queue, cls, job_args(rnd, cls, host), jid, created, enqueued)
     if retry:
         error_class, _, error_message = msg.partition(": ")
         job += (',"error_message":%s,"error_class":"%s","failed_at":%.7f,"retry_count":%d,"retried_at":%.7f'

@@ -8,6 +8,8 @@ import Glibc
 public struct SidekiqLogImporter {
     public var host: String?
     public var dryRun = false
+    /// Year and zone for journald times that lack them (only used for Sidekiq lines without their own time).
+    public var clock: SidekiqLogParser.Clock?
 
     public init(host: String?) {
         self.host = host
@@ -33,7 +35,7 @@ public struct SidekiqLogImporter {
                     throw KiqprofError.invalidData(
                         location: "\(reader.name):\(number) (byte \(reader.bytesRead))", reason: "binary data (a NUL byte), not a text log; nothing was imported")
                 }
-                guard let parsed = SidekiqLogParser.parse(line) else {
+                guard let parsed = SidekiqLogParser.parse(line, clock: clock) else {
                     summary.notUnderstood(line: number, reason: Self.reason(line))
                     return
                 }

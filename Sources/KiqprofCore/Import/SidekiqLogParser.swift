@@ -10,28 +10,60 @@ import Darwin
 /// and `-o json` wrappers (whose `MESSAGE` may be a byte array). Pure and allocation-light: it looks at
 /// fixed positions and only makes Strings for the fields of job lines.
 public enum SidekiqLogParser {
+    /// How to read journald times that carry no year or zone, for Sidekiq lines without their own time
+    /// (the WithoutTimestamp formatter, used when `DYNO` is set).
+    public struct Clock: Sendable, Equatable {
+        /// The year of `-o short` times (`Nov 26 17:30:57`); default the current one.
+        public var year: Int
+        /// Seconds east of UTC of journald times without an offset; default this machine's zone.
+        public var utcOffset: Int
+
+        public init(year: Int, utcOffset: Int) {
+            self.year = year
+            self.utcOffset = utcOffset
+        }
+    }
+
     /// Parses a line (without its newline). Returns nil for a line that is not a Sidekiq line at all
     /// (a Ruby warning, a backtrace continuation, binary junk): the importer counts those.
-    public static func parse(_ line: UnsafeRawBufferPointer) -> SidekiqLogLine? {
+    public static func parse(_ line: UnsafeRawBufferPointer, clock: Clock? = nil) -> SidekiqLogLine? {
         var end = line.count
         while end > 0, line[end - 1] == 13 || line[end - 1] == 32 { end -= 1 }  // \r and trailing spaces
         let text = UnsafeRawBufferPointer(rebasing: line[0..<end])
         guard !text.isEmpty else { return nil }
-        if text[0] == UInt8(ascii: "{") { return parseJSONLine(text) }
-        if let event = parseSidekiqText(text) { return SidekiqLogLine(event: event) }
+        if text[0] == UInt8(ascii: "{") { return parseJSONLine(text, clock: clock) }
+        if let event = parseSidekiqText(text, fallbackTime: nil) { return SidekiqLogLine(event: event) }
         // journald's short formats: "<time> <host> <ident>[<pid>]: <message>".
         if let (host, bodyStart) = journaldPrefix(text) {
             let body = UnsafeRawBufferPointer(rebasing: text[bodyStart...])
-            guard let event = parseSidekiqText(body) else { return nil }
+            let journalTime = clock.flatMap { journaldTime(UnsafeRawBufferPointer(rebasing: text[0..<bodyStart]), clock: $0) }
+            guard let event = parseSidekiqText(body, fallbackTime: journalTime) else { return nil }
             return SidekiqLogLine(event: event, host: host)
         }
         return nil
     }
 
-    // MARK: text lines
+    /// The time of a journald short prefix: `Nov 26 17:30:57[.123456]` (no year, local zone),
+    /// `2026-11-26T17:25:18+0000` / `+00:00` (short-iso, -precise), or `[1795714000.123456]` (short-unix).
+    static func journaldTime(_ prefix: UnsafeRawBufferPointer, clock: Clock) -> Double? {
+        let text = String(decoding: prefix, as: UTF8.self)
+        let first = text.split(separator: " ").first.map(String.init) ?? ""
+        if first.hasPrefix("["), first.hasSuffix("]") { return Double(first.dropFirst().dropLast()) }
+        if first.count >= 19, first.dropFirst(4).first == "-" {
+            let hasOffset = first.hasSuffix("Z") || first.dropFirst(19).contains("+") || first.dropFirst(19).contains("-")
+            if hasOffset { return TimeExpression.parseISO(first) }
+            return TimeExpression.parseISO(first + "Z").map { $0 - Double(clock.utcOffset) }
+        }
+        let parts = text.split(separator: " ", maxSplits: 3)
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        guard parts.count >= 3, let month = months.firstIndex(of: String(parts[0])), let day = Int(parts[1]) else { return nil }
+        let clockParts = parts[2].split(separator: ":")
+        guard clockParts.count == 3, let hour = Int(clockParts[0]), let minute = Int(clockParts[1]), let second = Double(clockParts[2]) else { return nil }
+        let days = daysFromCivil(year: clock.year, month: month + 1, day: day)
+        return Double(days * 86400 + hour * 3600 + minute * 60) + second - Double(clock.utcOffset)
+    }
 
-    /// A Sidekiq text line of any version, without a journald prefix.
-    static func parseSidekiqText(_ text: UnsafeRawBufferPointer) -> SidekiqLogEvent? {
+    static func parseSidekiqText(_ text: UnsafeRawBufferPointer, fallbackTime: Double?) -> SidekiqLogEvent? {
         var index = 0
         let count = text.count
         skipANSI(text, &index)
@@ -88,7 +120,8 @@ public enum SidekiqLogParser {
         let isDone = !isStart && equals(message, "done")
         let isFail = !isStart && !isDone && equals(message, "fail")
         if isStart || isDone || isFail {
-            guard let time else { return .other }  // WithoutTimestamp lines need the wrapper's time; see the importer
+            // WithoutTimestamp lines carry no time of their own: use the journald wrapper's.
+            guard let time = time ?? fallbackTime else { return .other }
             var jid: String?
             var jobClass: String?
             var elapsed: Double?
@@ -137,7 +170,7 @@ public enum SidekiqLogParser {
 
     // MARK: JSON lines
 
-    static func parseJSONLine(_ text: UnsafeRawBufferPointer) -> SidekiqLogLine? {
+    static func parseJSONLine(_ text: UnsafeRawBufferPointer, clock: Clock?) -> SidekiqLogLine? {
         var members: [(key: UnsafeRawBufferPointer, span: JSONSpan)] = []
         do throws(JSONScanError) {
             try JSONScanner.scanObject(text) { key, span in
@@ -171,7 +204,11 @@ public enum SidekiqLogParser {
             } else {
                 return nil
             }
-            let inner = bytes.withUnsafeBytes { parse($0) }
+            let realtime = member("__REALTIME_TIMESTAMP").flatMap { JSONScanner.double(text, $0) }.map { $0 / 1_000_000 }
+            let inner = bytes.withUnsafeBytes { buffer -> SidekiqLogLine? in
+                if buffer.first == UInt8(ascii: "{") { return parse(buffer, clock: clock) }
+                return parseSidekiqText(buffer, fallbackTime: realtime).map { SidekiqLogLine(event: $0) }
+            }
             guard var line = inner else { return nil }
             line.host = line.host ?? host
             return line

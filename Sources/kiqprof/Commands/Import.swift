@@ -36,15 +36,28 @@ extension KiqprofCommand {
         @Option(help: ArgumentHelp("Host the runs ran on, where the log does not say (journald does). Default: this machine.", valueName: "name"))
         var host: String?
 
+        @Option(help: ArgumentHelp("Year of journald `-o short` times, which have none (default: this year).", valueName: "year"))
+        var year: Int?
+
+        @Option(help: ArgumentHelp("Zone of journald times without an offset: UTC, +01:00, -0500 or a name like Europe/Berlin (default: this machine's).", valueName: "zone"))
+        var tz: String?
+
         @Flag(name: .customLong("dry-run"), help: "Parse and pair only; write nothing.")
         var dryRun = false
 
         @Flag(help: "Print the summary as JSON.")
         var json = false
 
+        func validate() throws {
+            if let tz, ZoneOffset.parse(tz) == nil { throw ValidationError("--tz '\(tz)' is not UTC, an offset like +01:00, or a zone name") }
+        }
+
         func run() throws {
             var importer = SidekiqLogImporter(host: host ?? ProcHostSampler.hostName())
             importer.dryRun = dryRun
+            let now = MonotonicClock.now()
+            importer.clock = SidekiqLogParser.Clock(
+                year: year ?? Int(ISOTimestamp.format(now).prefix(4))!, utcOffset: tz.flatMap(ZoneOffset.parse) ?? ZoneOffset.local)
             let database = dryRun ? nil : try store.open()
             let bar = ProgressBar(label: "import")
             let summary = try importer.run(path: file, store: database) { done, total in
