@@ -5,7 +5,7 @@ SWIFT ?= swift
 RUNTIME_PACKAGES := libhiredis-dev libsqlite3-dev redis-server python3
 TEST_PACKAGES := $(RUNTIME_PACKAGES) ruby-sidekiq ruby-redis-namespace ruby-sidekiq-cron sysstat python3
 
-.PHONY: all build release deps test-deps test demo bench-census bench-record install clean
+.PHONY: all build release deps test-deps test demo bench-census bench-record bench-import install clean
 
 all: build
 
@@ -50,6 +50,10 @@ bench-census: test-deps release
 # A benchmark: the recorder's CPU, RSS, round trips and store growth against 100 processes x 25 busy threads.
 bench-record: test-deps release
 	python3 bench/record/run.py --kiqprof "$$($(SWIFT) build -c release --show-bin-path)/kiqprof"
+
+# A benchmark: import sidekiq-log on a generated 10M-line log and its journald export, against wc -l and a Python parse.
+bench-import: release
+	python3 bench/import/run.py --kiqprof "$$($(SWIFT) build -c release --show-bin-path)/kiqprof"
 
 install: release
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -95,4 +95,28 @@ struct ImportLogTests {
         #expect((summary["examples"] as? [String])?.first?.hasPrefix("\(noise.path):1: ") == true)
         #expect(try Kiqprof.run(["import", "sidekiq-log", "/nonexistent/sidekiq.log", "--db", db]).stderr.contains("/nonexistent/sidekiq.log"))
     }
+
+    @Test("a log run supersedes the polled run of the same jid")
+    func logSupersedesPoll() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kiqprof-import-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let db = directory.appendingPathComponent("k.sqlite").path
+        let store = try Store(path: db)
+        var batch = RecordBatch()
+        // The CPU burn of S1's second wave as `record` would have seen it (start = run_at, whole seconds).
+        let start = TimeExpression.parseISO("2026-11-26T17:48:44Z")!
+        batch.runs = [
+            JobRun(jid: "4031151845a81dd77e5de66f", jobClass: "CpuBurnJob", queue: "default", identity: "vm:1349:1116c172e4dc", host: "vm",
+                   pid: 1349, tid: "3x", start: start, endMin: start + 18, endMax: start + 23, outcome: .unknown, source: .poll),
+            JobRun(jid: "ffffffffffffffffffffffff", jobClass: "Other", queue: "default", identity: "vm:1349:1116c172e4dc", host: "vm",
+                   pid: 1349, tid: "3y", start: start, endMin: start + 1, endMax: start + 2, outcome: .ok, source: .poll),
+        ]
+        try store.write(batch)
+        let path = Fixtures.sidekiq.appendingPathComponent("S1/sidekiq.log").path
+        let result = try Kiqprof.run(["import", "sidekiq-log", path, "--db", db, "--json"])
+        #expect(try result.json()["superseded_polled_runs"] as? Int == 1)
+        let runs = try store.runs()
+        #expect(runs.filter { $0.jid == "4031151845a81dd77e5de66f" }.map(\.source) == [.log])
+        #expect(runs.contains { $0.jid == "ffffffffffffffffffffffff" && $0.source == .poll })
+    }
 }

@@ -5,10 +5,19 @@ public final class ImportWriter {
     let db: Database
     let importId: Int64
     private let runStatement: Statement
+    /// Polled runs by jid (few; the recorder's), so each log run can supersede its polled twin in memory.
+    private let polledStarts: [String: [(id: Int64, start: Double)]]
+    /// Polled runs a log run of this import supersedes.
+    private(set) var superseded: [Int64] = []
 
     init(db: Database, importId: Int64) throws {
         self.db = db
         self.importId = importId
+        var polled: [String: [(id: Int64, start: Double)]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, jid, start FROM job_run WHERE source = 'poll' AND jid IS NOT NULL") {
+            polled[row["jid"], default: []].append((row["id"], row["start"]))
+        }
+        polledStarts = polled
         runStatement = try db.makeStatement(sql: """
             INSERT INTO job_run (jid, class, queue, identity, host, pid, tid, start, end, end_min, end_max, outcome, source, args_digest, error_class, import_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -17,6 +26,10 @@ public final class ImportWriter {
 
     public func insert(_ runs: [JobRun]) throws {
         for r in runs {
+            if !polledStarts.isEmpty, let jid = r.jid, let twins = polledStarts[jid] {
+                // Its times are exact: a log run replaces the polled run of the same jid started within 2 s.
+                superseded += twins.filter { abs($0.start - r.start) <= 2 }.map(\.id)
+            }
             try runStatement.execute(arguments: [r.jid, r.jobClass, r.queue, r.identity, r.host, r.pid, r.tid, r.start, r.end, r.endMin,
                                                  r.endMax, r.outcome.rawValue, r.source.rawValue, r.argsDigest, r.errorClass, importId])
         }

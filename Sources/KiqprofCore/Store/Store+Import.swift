@@ -16,16 +16,16 @@ extension Store {
                 try db.execute(sql: "INSERT INTO import_record (kind, fingerprint, path, imported_at) VALUES (?, ?, ?, ?)",
                                arguments: [kind, "pending:\(UUID().uuidString)", path, Date().timeIntervalSince1970])
                 let importId = db.lastInsertedRowID
-                let fingerprint = try body(try ImportWriter(db: db, importId: importId))
+                let writer = try ImportWriter(db: db, importId: importId)
+                let fingerprint = try body(writer)
                 if try Bool.fetchOne(db, sql: "SELECT 1 FROM import_record WHERE fingerprint = ?", arguments: [fingerprint]) == true {
                     throw AlreadyImported()
                 }
                 try db.execute(sql: "UPDATE import_record SET fingerprint = ? WHERE id = ?", arguments: [fingerprint, importId])
-                try db.execute(sql: """
-                    DELETE FROM job_run WHERE source = 'poll' AND jid IS NOT NULL AND EXISTS (
-                        SELECT 1 FROM job_run AS l WHERE l.import_id = ? AND l.jid = job_run.jid AND abs(l.start - job_run.start) <= 2)
-                    """, arguments: [importId])
-                superseded = db.changesCount
+                for ids in stride(from: 0, to: writer.superseded.count, by: 500).map({ Array(writer.superseded[$0..<min($0 + 500, writer.superseded.count)]) }) {
+                    try db.execute(sql: "DELETE FROM job_run WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))", arguments: StatementArguments(ids))
+                }
+                superseded = Set(writer.superseded).count
             }
         } catch is AlreadyImported {
             return (.alreadyImported, 0)
