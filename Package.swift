@@ -15,7 +15,15 @@ let package = Package(
     targets: [
         // Debian 12 ships hiredis 0.14.1; no pkgConfig because Debian's hiredis.pc adds a prohibited flag.
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
-        .target(name: "KiqprofCore", dependencies: ["CHiredis", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "KiqprofCore",
+            dependencies: [
+                "CHiredis",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                // The SQLite C API GRDB ships, for binding bulk-import rows without boxing each value.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
+        ),
         .executableTarget(
             name: "kiqprof",
             dependencies: [
