@@ -171,29 +171,44 @@ public enum SidekiqLogParser {
     // MARK: JSON lines
 
     static func parseJSONLine(_ text: UnsafeRawBufferPointer, clock: Clock?) -> SidekiqLogLine? {
-        var members: [(key: UnsafeRawBufferPointer, span: JSONSpan)] = []
+        // The members of interest, captured without building a collection (this runs once per line).
+        var ts: JSONSpan?, pidSpan: JSONSpan?, tidSpan: JSONSpan?, msgSpan: JSONSpan?, ctxSpan: JSONSpan?
+        var messageSpan: JSONSpan?, hostnameSpan: JSONSpan?, realtimeSpan: JSONSpan?
         do throws(JSONScanError) {
             try JSONScanner.scanObject(text) { key, span in
                 switch key.count {
-                case 2, 3, 7, 9, 19, 20: members.append((key, span))  // ts, pid, tid, lvl, msg, ctx, MESSAGE, _HOSTNAME, __REALTIME_TIMESTAMP
+                case 2: if JSONScanner.key(key, is: "ts") { ts = span }
+                case 3:
+                    if JSONScanner.key(key, is: "pid") { pidSpan = span }
+                    else if JSONScanner.key(key, is: "tid") { tidSpan = span }
+                    else if JSONScanner.key(key, is: "msg") { msgSpan = span }
+                    else if JSONScanner.key(key, is: "ctx") { ctxSpan = span }
+                case 7: if JSONScanner.key(key, is: "MESSAGE") { messageSpan = span }
+                case 9: if JSONScanner.key(key, is: "_HOSTNAME") { hostnameSpan = span }
+                case 20: if JSONScanner.key(key, is: "__REALTIME_TIMESTAMP") { realtimeSpan = span }
                 default: break
                 }
             }
         } catch {
             return nil
         }
-        func member(_ name: StaticString) -> JSONSpan? { members.first { JSONScanner.key($0.key, is: name) }?.span }
 
-        if let message = member("MESSAGE") {
+        if let message = messageSpan {
             // journald -o json: MESSAGE is a string, or an array of byte values when it held control bytes.
-            let host = member("_HOSTNAME").flatMap { JSONScanner.string(text, $0) }
-            var bytes: [UInt8]
-            if message.kind == .string {
-                bytes = message.hasEscapes
-                    ? JSONScanner.decodeEscapes(UnsafeRawBufferPointer(rebasing: text[message.start..<message.end]))
-                    : Array(text[message.start..<message.end])
+            let host = hostnameSpan.flatMap { JSONScanner.string(text, $0) }
+            let realtime = realtimeSpan.flatMap { JSONScanner.double(text, $0) }.map { $0 / 1_000_000 }
+            func parseMessage(_ buffer: UnsafeRawBufferPointer) -> SidekiqLogLine? {
+                if buffer.first == UInt8(ascii: "{") { return parse(buffer, clock: clock) }
+                return parseSidekiqText(buffer, fallbackTime: realtime).map { SidekiqLogLine(event: $0) }
+            }
+            var line: SidekiqLogLine?
+            if message.kind == .string && !message.hasEscapes {
+                line = parseMessage(UnsafeRawBufferPointer(rebasing: text[message.start..<message.end]))  // no copy
+            } else if message.kind == .string {
+                line = JSONScanner.decodeEscapes(UnsafeRawBufferPointer(rebasing: text[message.start..<message.end])).withUnsafeBytes(parseMessage)
             } else if message.kind == .array {
-                bytes = []
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(message.end - message.start)
                 var value = 0
                 var inNumber = false
                 for byte in text[(message.start + 1)..<(message.end - 1)] {
@@ -201,21 +216,17 @@ public enum SidekiqLogParser {
                     else if inNumber { bytes.append(UInt8(truncatingIfNeeded: value)); value = 0; inNumber = false }
                 }
                 if inNumber { bytes.append(UInt8(truncatingIfNeeded: value)) }
+                line = bytes.withUnsafeBytes(parseMessage)
             } else {
                 return nil
             }
-            let realtime = member("__REALTIME_TIMESTAMP").flatMap { JSONScanner.double(text, $0) }.map { $0 / 1_000_000 }
-            let inner = bytes.withUnsafeBytes { buffer -> SidekiqLogLine? in
-                if buffer.first == UInt8(ascii: "{") { return parse(buffer, clock: clock) }
-                return parseSidekiqText(buffer, fallbackTime: realtime).map { SidekiqLogLine(event: $0) }
-            }
-            guard var line = inner else { return nil }
+            guard var line else { return nil }
             line.host = line.host ?? host
             return line
         }
 
         // Sidekiq's JSON formatter: {"ts","pid","tid","lvl","msg","ctx"}.
-        guard let tsSpan = member("ts"), let pidSpan = member("pid"), let tidSpan = member("tid"), let msgSpan = member("msg"),
+        guard let tsSpan = ts, let pidSpan, let tidSpan, let msgSpan,
             tsSpan.end - tsSpan.start == 24, let time = parseTimestamp(text, at: tsSpan.start),
             let pid = JSONScanner.double(text, pidSpan).map({ Int($0) }), let tid = JSONScanner.string(text, tidSpan),
             let message = JSONScanner.string(text, msgSpan)
@@ -224,7 +235,7 @@ public enum SidekiqLogParser {
         var jobClass: String?
         var elapsed: Double?
         var jobRaised = false
-        if let ctx = member("ctx"), ctx.kind == .object {
+        if let ctx = ctxSpan, ctx.kind == .object {
             let context = UnsafeRawBufferPointer(rebasing: text[ctx.start..<ctx.end])
             try? JSONScanner.scanObject(context) { key, span in
                 if JSONScanner.key(key, is: "jid") { jid = JSONScanner.string(context, span) }
