@@ -8,12 +8,17 @@ import KiqprofCore
 struct RecordTests {
     let identity = "vm:6627:5118cf3735ea"
 
+    /// A private redis-server loaded with a fixture, and a store path in its directory.
+    static func redisWithFixture(_ fixture: String) throws -> (RedisServer, String) {
+        let server = try RedisServer()
+        _ = try SnapshotLoader.load(Fixtures.snapshot(fixture), into: server)
+        return (server, server.directory.appendingPathComponent("k.sqlite").path)
+    }
+
     @Test("a Redis restart leaves a gap, loses no host sample, and the recorder resumes by itself")
     func redisRestart() throws {
-        let server = try RedisServer()
+        let (server, db) = try Self.redisWithFixture("S4")
         defer { server.stop() }
-        _ = try SnapshotLoader.load(Fixtures.snapshot("S4"), into: server)
-        let db = server.directory.appendingPathComponent("k.sqlite").path
         let recording = try Kiqprof.start(["record", "--redis", server.unixURL, "--db", db, "--interval", "500ms", "--flush", "1s", "--duration", "9s"])
         Thread.sleep(forTimeInterval: 2.5)
         try server.cli("DEL", "\(identity):work")  // the five busy jobs end
@@ -54,10 +59,8 @@ struct RecordTests {
 
     @Test("SIGTERM flushes and exits 0 with a consistent store")
     func sigtermFlushes() throws {
-        let server = try RedisServer()
+        let (server, db) = try Self.redisWithFixture("S6")
         defer { server.stop() }
-        _ = try SnapshotLoader.load(Fixtures.snapshot("S6"), into: server)
-        let db = server.directory.appendingPathComponent("k.sqlite").path
         let recording = try Kiqprof.start(["record", "--redis", server.unixURL, "--db", db, "--interval", "200ms", "--flush", "1h"])
         Thread.sleep(forTimeInterval: 2)
         recording.0.terminate()
@@ -72,10 +75,8 @@ struct RecordTests {
 
     @Test("kill -9 loses at most one flush interval and leaves a consistent store")
     func killNine() throws {
-        let server = try RedisServer()
+        let (server, db) = try Self.redisWithFixture("S5")
         defer { server.stop() }
-        _ = try SnapshotLoader.load(Fixtures.snapshot("S5"), into: server)
-        let db = server.directory.appendingPathComponent("k.sqlite").path
         let recording = try Kiqprof.start(["record", "--redis", server.unixURL, "--db", db, "--interval", "250ms", "--flush", "1s"])
         Thread.sleep(forTimeInterval: 3.6)
         kill(recording.0.processIdentifier, SIGKILL)
@@ -89,10 +90,8 @@ struct RecordTests {
 
     @Test("a locked store is reported, retried, and loses nothing")
     func lockedStore() throws {
-        let server = try RedisServer()
+        let (server, db) = try Self.redisWithFixture("S5")
         defer { server.stop() }
-        _ = try SnapshotLoader.load(Fixtures.snapshot("S5"), into: server)
-        let db = server.directory.appendingPathComponent("k.sqlite").path
         _ = try Store(path: db)  // create and migrate before the lock is taken
         let recording = try Kiqprof.start(["record", "--redis", server.unixURL, "--db", db, "--interval", "250ms", "--flush", "500ms", "--duration", "6s"])
         Thread.sleep(forTimeInterval: 1)
@@ -115,10 +114,8 @@ struct RecordTests {
 
     @Test("a process that stops beating leaves a heartbeat gap")
     func heartbeatGap() throws {
-        let server = try RedisServer()
+        let (server, db) = try Self.redisWithFixture("S4")
         defer { server.stop() }
-        _ = try SnapshotLoader.load(Fixtures.snapshot("S4"), into: server)
-        let db = server.directory.appendingPathComponent("k.sqlite").path
         // The fixture's beat is from its capture, long past: the process is stale from the first poll.
         let result = try Kiqprof.run(["record", "--redis", server.unixURL, "--db", db, "--interval", "250ms", "--duration", "1500ms"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
