@@ -119,4 +119,16 @@ struct ImportLogTests {
         #expect(runs.filter { $0.jid == "4031151845a81dd77e5de66f" }.map(\.source) == [.log])
         #expect(runs.contains { $0.jid == "ffffffffffffffffffffffff" && $0.source == .poll })
     }
+
+    @Test("--format keeps only lines of that form")
+    func forcedFormat() throws {
+        // S2's JSON log starts with one text line (the boot banner, before the formatter is set).
+        let path = Fixtures.sidekiq.appendingPathComponent("S2/sidekiq-json.log").path
+        let asJSON = try Kiqprof.run(["import", "sidekiq-log", path, "--dry-run", "--format", "json", "--json"]).json()
+        #expect(asJSON["runs_added"] as? Int == 27)
+        let asText = try Kiqprof.run(["import", "sidekiq-log", path, "--dry-run", "--format", "text", "--json"]).json()
+        #expect(asText["runs_added"] as? Int == 0)
+        #expect((asText["examples"] as? [String])?.contains { $0.contains("a json line, not text (--format)") } == true)
+        #expect(try Kiqprof.run(["import", "sidekiq-log", path, "--format", "xml"]).status == 64)
+    }
 }

@@ -10,6 +10,8 @@ public struct SidekiqLogImporter {
     public var dryRun = false
     /// Year and zone for journald times that lack them (only used for Sidekiq lines without their own time).
     public var clock: SidekiqLogParser.Clock?
+    /// Only lines of this form count; nil detects each line's form.
+    public var format: SidekiqLogFormat?
 
     public init(host: String?) {
         self.host = host
@@ -37,6 +39,10 @@ public struct SidekiqLogImporter {
                 }
                 guard let parsed = SidekiqLogParser.parse(line, clock: clock) else {
                     summary.notUnderstood(line: number, reason: Self.reason(line))
+                    return
+                }
+                if let format, parsed.format != format {
+                    summary.notUnderstood(line: number, reason: "a \(parsed.format.rawValue) line, not \(format.rawValue) (--format)")
                     return
                 }
                 assembler.consume(parsed)

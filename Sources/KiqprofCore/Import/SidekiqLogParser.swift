@@ -38,7 +38,7 @@ public enum SidekiqLogParser {
             let body = UnsafeRawBufferPointer(rebasing: text[bodyStart...])
             let journalTime = clock.flatMap { journaldTime(UnsafeRawBufferPointer(rebasing: text[0..<bodyStart]), clock: $0) }
             guard let event = parseSidekiqText(body, fallbackTime: journalTime) else { return nil }
-            return SidekiqLogLine(event: event, host: host)
+            return SidekiqLogLine(event: event, host: host, format: .journald)
         }
         return nil
     }
@@ -222,6 +222,7 @@ public enum SidekiqLogParser {
             }
             guard var line else { return nil }
             line.host = line.host ?? host
+            line.format = .journaldJSON
             return line
         }
 
@@ -246,17 +247,17 @@ public enum SidekiqLogParser {
         }
         switch message {
         case "start", "done", "fail":
-            guard let jid, let jobClass else { return SidekiqLogLine(event: .other) }
-            if message == "start" { return SidekiqLogLine(event: .start(time: time, pid: pid, tid: tid, jid: jid, jobClass: jobClass)) }
-            return SidekiqLogLine(event: .end(time: time, pid: pid, tid: tid, jid: jid, jobClass: jobClass, elapsed: elapsed, failed: message == "fail"))
+            guard let jid, let jobClass else { return SidekiqLogLine(event: .other, format: .json) }
+            if message == "start" { return SidekiqLogLine(event: .start(time: time, pid: pid, tid: tid, jid: jid, jobClass: jobClass), format: .json) }
+            return SidekiqLogLine(event: .end(time: time, pid: pid, tid: tid, jid: jid, jobClass: jobClass, elapsed: elapsed, failed: message == "fail"), format: .json)
         default:
             let bytes = Array(message.utf8)
             return bytes.withUnsafeBytes { buffer in
                 let context: [UInt8] = jobRaised ? Array("Job raised exception".utf8) : []
                 if let errorClass = context.withUnsafeBytes({ errorClass(buffer, context: $0) }) {
-                    return SidekiqLogLine(event: .error(pid: pid, tid: tid, errorClass: errorClass))
+                    return SidekiqLogLine(event: .error(pid: pid, tid: tid, errorClass: errorClass), format: .json)
                 }
-                return SidekiqLogLine(event: isHardShutdown(buffer) ? .hardShutdown(pid: pid) : .other)
+                return SidekiqLogLine(event: isHardShutdown(buffer) ? .hardShutdown(pid: pid) : .other, format: .json)
             }
         }
     }

@@ -36,6 +36,11 @@ extension KiqprofCommand {
         @Option(help: ArgumentHelp("Host the runs ran on, where the log does not say (journald does). Default: this machine.", valueName: "name"))
         var host: String?
 
+        @Option(help: ArgumentHelp(
+            "The log's form: auto (each line detected), text, json, journald (journalctl short formats) or journald-json.",
+            valueName: "format"))
+        var format: String = "auto"
+
         @Option(help: ArgumentHelp("Year of journald `-o short` times, which have none (default: this year).", valueName: "year"))
         var year: Int?
 
@@ -49,12 +54,16 @@ extension KiqprofCommand {
         var json = false
 
         func validate() throws {
+            if format != "auto" && SidekiqLogFormat(rawValue: format) == nil {
+                throw ValidationError("--format '\(format)' is not auto, text, json, journald or journald-json")
+            }
             if let tz, ZoneOffset.parse(tz) == nil { throw ValidationError("--tz '\(tz)' is not UTC, an offset like +01:00, or a zone name") }
         }
 
         func run() throws {
             var importer = SidekiqLogImporter(host: host ?? ProcHostSampler.hostName())
             importer.dryRun = dryRun
+            importer.format = SidekiqLogFormat(rawValue: format)
             let now = MonotonicClock.now()
             importer.clock = SidekiqLogParser.Clock(
                 year: year ?? Int(ISOTimestamp.format(now).prefix(4))!, utcOffset: tz.flatMap(ZoneOffset.parse) ?? ZoneOffset.local)
