@@ -6,24 +6,18 @@ window) but only RESP framing is decoded: each bulk string is skipped by its len
 what merely moving the bytes costs, so census time beyond it is JSON scanning and bookkeeping.
 
 Usage: floor.py SOCKET_PATH   -> prints {"elements": N, "pages": P} on stdout.
-Self-contained on purpose: run as its own process so its wall time and peak RSS are its own.
+Run as its own process so its wall time and peak RSS are its own; it shares only resp.encode.
 """
 import json
 import socket
 import sys
 
+from resp import encode
+
 PAGE = 1000
 IN_FLIGHT = 8
 CHUNK = 1 << 20
 BUF_SIZE = 2 << 20  # replies arrive in socket-buffer-sized pieces; bigger buys nothing
-
-
-def encode(*args):
-    out = [b"*%d\r\n" % len(args)]
-    for a in args:
-        b = a if isinstance(a, bytes) else str(a).encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(b), b))
-    return b"".join(out)
 
 
 class Reader:

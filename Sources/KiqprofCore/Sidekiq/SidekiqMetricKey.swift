@@ -53,3 +53,15 @@ public struct SidekiqMetricKey: Sendable, Equatable {
         }
     }
 }
+
+extension SidekiqMetricKey {
+    /// The histogram key of a minute, for the version family the hashes showed.
+    static func histogramName(start: Double, family: Int, jobClass: String) -> String {
+        let total = Int(start)
+        let day = Int(ISOTimestamp.format(start).dropFirst(8).prefix(2))!
+        let hour = total % 86400 / 3600
+        let minute = total % 3600 / 60
+        if family == 7 { return "\(jobClass)-\(ISOTimestamp.pad(day, 2))-\(ISOTimestamp.pad(hour, 2)):\(minute)" }
+        return "h|\(jobClass)-\(day)-\(hour):\(minute)"
+    }
+}

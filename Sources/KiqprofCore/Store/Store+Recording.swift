@@ -5,15 +5,8 @@ extension Store {
     public func write(_ batch: RecordBatch) throws {
         do {
             try database.write { db in
-                // A prepared statement with positional arguments: Codable encoding per row costs more than SQLite.
-                let runStatement = try db.cachedStatement(sql: """
-                    INSERT INTO job_run (jid, class, queue, identity, host, pid, tid, start, end, end_min, end_max, outcome, source, args_digest, error_class, import_id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-                for r in batch.runs {
-                    try runStatement.execute(arguments: [r.jid, r.jobClass, r.queue, r.identity, r.host, r.pid, r.tid, r.start, r.end, r.endMin,
-                                                         r.endMax, r.outcome.rawValue, r.source.rawValue, r.argsDigest, r.errorClass, r.importId])
-                }
+                let inserter = try JobRunInserter(db: db)
+                for run in batch.runs { try inserter.insert(run, importId: nil) }
                 for sample in batch.hostSamples { try sample.insert(db) }
                 let processStatement = try db.cachedStatement(sql: """
                     INSERT INTO process_sample (t, identity, host, pid, busy, concurrency, rss_kib, rtt_us, beat, quiet, cpu_pct, proc_rss_kib)

@@ -1,4 +1,5 @@
 import Foundation
+import KiqprofCore
 
 /// A real `sidekiq` process (Debian's ruby-sidekiq 6.4.1) running samples/e2e-app against a test Redis.
 /// A missing sidekiq is a test failure, never a silent skip (`make test` installs it).
@@ -64,7 +65,7 @@ final class RealSidekiq {
         let pattern = /^(\S+Z) pid=\d+ tid=\S+ class=\S+ jid=(\S+)(?: elapsed=\S+)? INFO: (start|done|fail)$/
         for line in text.split(separator: "\n") {
             guard let match = try pattern.wholeMatch(in: line),
-                let time = TimeExpressionForTests.parse(String(match.1))
+                let time = TimeExpression.parseISO(String(match.1))
             else { continue }
             let jid = String(match.2)
             switch match.3 {
@@ -74,10 +75,4 @@ final class RealSidekiq {
         }
         return runs
     }
-}
-
-import KiqprofCore
-
-enum TimeExpressionForTests {
-    static func parse(_ text: String) -> Double? { TimeExpression.parseISO(text) }
 }
