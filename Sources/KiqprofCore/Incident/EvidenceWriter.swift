@@ -1,0 +1,79 @@
+/// Turns a class's measurements into plain sentences with numbers, the way a post-mortem argues it.
+public enum EvidenceWriter {
+    public static func sentences(for profile: ClassProfile, outageWindowCount: Int, hostMemoryMB: Double?, cpuCount: Int?) -> [String] {
+        var sentences: [String] = []
+        let d = DurationExpression.humanize
+        var runs = "\(profile.runs) run\(profile.runs == 1 ? "" : "s")"
+        if let periodicity = profile.periodicity {
+            runs += ", every \(d(periodicity.period)) (\(periodicity.source == .observed ? "observed from start times" : periodicity.source.rawValue)"
+            if let name = periodicity.scheduleName { runs += " schedule \(name)" }
+            if periodicity.enabled == false { runs += ", now disabled" }
+            runs += ")"
+        }
+        if let p95 = profile.p95, let p50 = profile.p50, let max = profile.max {
+            runs += "; p50 \(d(p50)), p95 \(d(p95)), max \(d(max))"
+        }
+        if profile.failed > 0 { runs += "; \(profile.failed) failed" }
+        if profile.open > 0 { runs += "; \(profile.open) with no end" }
+        sentences.append(runs)
+
+        if let periodicity = profile.periodicity, let ratio = profile.durationToPeriod {
+            var pile = "p95 duration is \(NumberText.percent(ratio)) % of the \(d(periodicity.period)) period"
+            if profile.overlaps > 0 {
+                pile += "; \(profile.overlaps) run\(profile.overlaps == 1 ? "" : "s") started while the previous was still running (pile-up, up to \(profile.maxConcurrency) at once)"
+            }
+            sentences.append(pile)
+        } else if profile.overlaps > 0 {
+            sentences.append("up to \(profile.maxConcurrency) runs at once")
+        }
+
+        if profile.cpuLiftPP != nil || profile.memLiftMB != nil {
+            var parts: [String] = []
+            if let cpu = profile.cpuLiftPP { parts.append("CPU \(NumberText.signed(cpu)) pp") }
+            if let mem = profile.memLiftMB { parts.append("memory \(NumberText.signed(mem)) MB") }
+            var resources = "host \(parts.joined(separator: " and ")) while running"
+            var attribution: [String] = []
+            if let cpu = profile.cpuAttribPP {
+                var text = "CPU \(NumberText.signed(cpu)) pp"
+                if let cpuCount, cpuCount > 0, cpu > 0 { text += " (\(NumberText.compact(cpu * Double(cpuCount) / 100)) of \(cpuCount) cores)" }
+                attribution.append(text)
+            }
+            if let mem = profile.memAttribMB {
+                var text = "memory \(NumberText.signed(mem)) MB"
+                if let hostMemoryMB, hostMemoryMB > 0, mem > 0 { text += " (\(NumberText.percent(mem / hostMemoryMB)) % of \(NumberText.compact(hostMemoryMB)) MB)" }
+                attribution.append(text)
+            }
+            if !attribution.isEmpty {
+                resources += "; with the classes running beside it accounted for, one run adds \(attribution.joined(separator: " and "))"
+            }
+            sentences.append(resources)
+        } else {
+            sentences.append("no host samples while it ran: resource use unknown")
+        }
+
+        if let cpu = profile.processCPUPct {
+            var process = "its Sidekiq process used \(NumberText.compact(cpu)) % of a core while running it"
+            if let lift = profile.processCPULiftPP { process += " (\(NumberText.signed(lift)) pp against the rest of the time)" }
+            sentences.append(process)
+        }
+        if let growth = profile.rssGrowthMB, let max = profile.rssGrowthMaxMB {
+            sentences.append("process RSS grew \(NumberText.signed(growth)) MB across a run (median of \(profile.rssGrowthRuns)), up to \(NumberText.signed(max)) MB")
+        }
+
+        if outageWindowCount > 0 {
+            if profile.inOutageWindows > 0 {
+                var presence = "running in \(profile.inOutageWindows) of \(outageWindowCount) outage window\(outageWindowCount == 1 ? "" : "s")"
+                var details: [String] = []
+                if profile.runningAtOnset > 0 { details.append("at the onset of \(profile.runningAtOnset)") }
+                if profile.startedBeforeOnset > 0 { details.append("started within 2 min before \(profile.startedBeforeOnset)") }
+                if !details.isEmpty { presence += " (\(details.joined(separator: ", ")))" }
+                sentences.append(presence)
+            } else {
+                sentences.append(outageWindowCount == 1 ? "not running in the outage window" : "not running in any of the \(outageWindowCount) outage windows")
+            }
+        }
+        sentences.append("\(NumberText.percent(profile.busyShare)) % of all job run time (\(d(profile.busySeconds)))")
+        if let context = profile.context { sentences.append(context) }
+        return sentences
+    }
+}

@@ -1,0 +1,28 @@
+/// The result of `incident`: the windows, the ranked suspects with their evidence, a timeline, and
+/// what data was missing.
+public struct IncidentAnalysis: Sendable {
+    public var from: Double
+    public var to: Double
+    public var outageWindows: [OutageWindow] = []
+    /// Every class seen in the window, ranked (1 first).
+    public var profiles: [ClassProfile] = []
+    public var timeline: IncidentTimeline
+    /// Sentences about absent data.
+    public var missing: [String] = []
+    public var hostSampleCount = 0
+    public var processSampleCount = 0
+    public var runCount = 0
+    public var hostMemoryTotalMB: Double?
+    public var cpuCount: Int?
+    public var thresholds: OutageThresholds
+
+    public init(from: Double, to: Double, timeline: IncidentTimeline, thresholds: OutageThresholds) {
+        self.from = from
+        self.to = to
+        self.timeline = timeline
+        self.thresholds = thresholds
+    }
+
+    /// The suspects worth showing: classes with a positive score.
+    public var suspects: [ClassProfile] { profiles.filter { $0.score > 0 } }
+}

@@ -1,0 +1,322 @@
+/// Correlates job runs with host and process resources over a window and ranks the classes as outage
+/// suspects. Pure: it takes an `IncidentDataset` and returns an `IncidentAnalysis`, the same every time
+/// for the same input. Every pass is a sweep over time-sorted arrays; nothing loops runs × samples.
+public struct IncidentAnalyzer {
+    public var thresholds: OutageThresholds
+    /// Class name → one sentence of context (from the rules); shown, never scored.
+    public var contexts: [String: String]
+    /// At most this many classes enter the joint regression (those with the most sampled run time).
+    public var regressionColumns = 64
+    /// Sample intervals (weighted by concurrency) a class needs before it gets a lift or an attribution.
+    public var minimumLiftExposure = 1.0
+    public var minimumAttributionExposure = 3.0
+
+    public init(thresholds: OutageThresholds = OutageThresholds(), contexts: [String: String] = [:]) {
+        self.thresholds = thresholds
+        self.contexts = contexts
+    }
+
+    public func analyze(_ dataset: IncidentDataset, from: Double, to: Double) -> IncidentAnalysis {
+        let classCount = dataset.classes.count
+        var profiles = dataset.classes.map { ClassProfile(jobClass: $0) }
+        let runs = dataset.runs.filter { $0.end >= from && $0.start <= to }
+
+        runStatistics(runs, dataset: dataset, from: from, to: to, into: &profiles)
+        let hostPoints = dataset.hostPoints.filter { $0.t >= from && $0.t <= to }
+        let hostMemoryMB = Self.median(hostPoints.compactMap(\.memTotalMB))
+        hostCorrelation(runs, points: hostPoints, classCount: classCount, into: &profiles)
+        processCorrelation(runs, dataset: dataset, from: from, to: to, into: &profiles)
+
+        let windows = OutageWindowDetector(thresholds: thresholds).detect(dataset, from: from, to: to)
+        outagePresence(runs, windows: windows, into: &profiles)
+
+        for index in profiles.indices {
+            profiles[index].score = SuspectScore.parts(profiles[index], hostMemoryMB: hostMemoryMB, outageWindowCount: windows.count).score
+            profiles[index].context = contexts[profiles[index].jobClass]
+        }
+        var ranked = profiles.enumerated().filter { profiles[$0.offset].runs > 0 }
+        ranked.sort { lhs, rhs in
+            (lhs.element.score, rhs.element.busySeconds, rhs.element.jobClass) > (rhs.element.score, lhs.element.busySeconds, lhs.element.jobClass)
+        }
+        let cpuCount = hostPoints.compactMap(\.cpuCount).max()
+        var ordered: [ClassProfile] = []
+        for (position, entry) in ranked.enumerated() {
+            var profile = entry.element
+            profile.rank = position + 1
+            profile.evidence = EvidenceWriter.sentences(for: profile, outageWindowCount: windows.count, hostMemoryMB: hostMemoryMB, cpuCount: cpuCount)
+            ordered.append(profile)
+        }
+        let top = ranked.prefix(3).filter { $0.element.score > 0 }.map { Int32($0.offset) }
+        var analysis = IncidentAnalysis(
+            from: from, to: to,
+            timeline: IncidentTimeline.build(dataset: dataset, from: from, to: to, outageWindows: windows, topClasses: top),
+            thresholds: thresholds)
+        analysis.outageWindows = windows
+        analysis.profiles = ordered
+        analysis.hostSampleCount = hostPoints.count
+        analysis.processSampleCount = dataset.processPoints.lazy.filter { $0.t >= from && $0.t <= to }.count
+        analysis.runCount = runs.count
+        analysis.hostMemoryTotalMB = hostMemoryMB
+        analysis.cpuCount = cpuCount
+        analysis.missing = MissingData.sentences(dataset: dataset, hostPoints: hostPoints, from: from, to: to, runCount: runs.count)
+        return analysis
+    }
+
+    // MARK: - Runs alone
+
+    private func runStatistics(_ runs: [IncidentDataset.Run], dataset: IncidentDataset, from: Double, to: Double, into profiles: inout [ClassProfile]) {
+        var durations = [[Double]](repeating: [], count: profiles.count)
+        var starts = [[Double]](repeating: [], count: profiles.count)
+        var latestEnd = [Double](repeating: -.infinity, count: profiles.count)
+        var totalBusy = 0.0
+        for run in runs {
+            let c = Int(run.classIndex)
+            profiles[c].runs += 1
+            if run.failed { profiles[c].failed += 1 }
+            if run.lost { profiles[c].lost += 1 }
+            if run.isOpen { profiles[c].open += 1 } else { durations[c].append(run.duration) }
+            if run.start >= from { starts[c].append(run.start) }
+            if run.start < latestEnd[c] { profiles[c].overlaps += 1 }
+            latestEnd[c] = max(latestEnd[c], run.end)
+            let busy = max(0, min(run.end, to) - max(run.start, from))
+            profiles[c].busySeconds += busy
+            totalBusy += busy
+        }
+        // Peak concurrency per class: a sweep over start (+1) and end (−1) events.
+        var events: [(t: Double, delta: Int, classIndex: Int32)] = []
+        events.reserveCapacity(runs.count * 2)
+        for run in runs {
+            events.append((run.start, 1, run.classIndex))
+            events.append((run.end, -1, run.classIndex))
+        }
+        events.sort { ($0.t, $0.delta, $0.classIndex) < ($1.t, $1.delta, $1.classIndex) }
+        var current = [Int](repeating: 0, count: profiles.count)
+        for event in events {
+            let c = Int(event.classIndex)
+            current[c] += event.delta
+            profiles[c].maxConcurrency = max(profiles[c].maxConcurrency, current[c])
+        }
+        for c in profiles.indices where profiles[c].runs > 0 {
+            durations[c].sort()
+            profiles[c].p50 = Self.percentile(durations[c], 0.50)
+            profiles[c].p95 = Self.percentile(durations[c], 0.95)
+            profiles[c].max = durations[c].last
+            profiles[c].busyShare = totalBusy > 0 ? profiles[c].busySeconds / totalBusy : 0
+            profiles[c].periodicity = Periodicity.detect(jobClass: profiles[c].jobClass, starts: starts[c], schedules: dataset.schedules)
+            if let period = profiles[c].periodicity?.period, let p95 = profiles[c].p95, period > 0 {
+                profiles[c].durationToPeriod = p95 / period
+            }
+        }
+    }
+
+    // MARK: - Host resources
+
+    /// Plain lift (weighted means while running against while not) and the joint attribution (a
+    /// non-negative regression of CPU and memory on every class's concurrency, one intercept per host).
+    private func hostCorrelation(_ runs: [IncidentDataset.Run], points: [IncidentDataset.HostPoint], classCount: Int,
+                                 into profiles: inout [ClassProfile]) {
+        guard !points.isEmpty, classCount > 0 else { return }
+        let groups = OutageWindowDetector.pointsByHost(points)
+        let singleHost = groups.count == 1
+        func runsFor(_ host: Int32) -> [IncidentDataset.Run] { singleHost ? runs : runs.filter { $0.hostIndex == host } }
+
+        var cpuWeight = [Double](repeating: 0, count: classCount), cpuWeighted = [Double](repeating: 0, count: classCount)
+        var memWeight = [Double](repeating: 0, count: classCount), memWeighted = [Double](repeating: 0, count: classCount)
+        var cpuTotal = 0.0, cpuRows = 0.0, memTotal = 0.0, memRows = 0.0
+        for (host, hostPoints) in groups {
+            let times = hostPoints.map(\.t)
+            ConcurrencySweep.sweep(times: times, runs: runsFor(host), classCount: classCount) { index, row in
+                let point = hostPoints[index]
+                if let cpu = point.cpuBusyPct {
+                    cpuTotal += cpu
+                    cpuRows += 1
+                    for (k, c) in row.classes.enumerated() {
+                        let w = min(1, row.concurrency[k])
+                        cpuWeight[Int(c)] += w
+                        cpuWeighted[Int(c)] += w * cpu
+                        profiles[Int(c)].cpuSampleExposure += row.concurrency[k]
+                    }
+                }
+                if let mem = point.memUsedMB {
+                    memTotal += mem
+                    memRows += 1
+                    for (k, c) in row.classes.enumerated() {
+                        let w = min(1, row.concurrency[k])
+                        memWeight[Int(c)] += w
+                        memWeighted[Int(c)] += w * mem
+                        profiles[Int(c)].memSampleExposure += row.concurrency[k]
+                    }
+                }
+            }
+        }
+        for c in 0..<classCount {
+            if cpuWeight[c] >= minimumLiftExposure, cpuRows - cpuWeight[c] > 0 {
+                let running = cpuWeighted[c] / cpuWeight[c]
+                let idle = (cpuTotal - cpuWeighted[c]) / (cpuRows - cpuWeight[c])
+                profiles[c].cpuLiftPP = running - idle
+                profiles[c].hostCPUWhileRunningPct = running
+            }
+            if memWeight[c] >= minimumLiftExposure, memRows - memWeight[c] > 0 {
+                let running = memWeighted[c] / memWeight[c]
+                let idle = (memTotal - memWeighted[c]) / (memRows - memWeight[c])
+                profiles[c].memLiftMB = running - idle
+                profiles[c].hostMemWhileRunningMB = running
+            }
+        }
+
+        // Joint attribution over the classes with enough sampled run time.
+        let columns = (0..<classCount)
+            .filter { max(profiles[$0].cpuSampleExposure, profiles[$0].memSampleExposure) >= minimumAttributionExposure }
+            .sorted { (max(profiles[$0].cpuSampleExposure, profiles[$0].memSampleExposure), profiles[$1].jobClass)
+                > (max(profiles[$1].cpuSampleExposure, profiles[$1].memSampleExposure), profiles[$0].jobClass) }
+            .prefix(regressionColumns)
+        guard !columns.isEmpty else { return }
+        var columnOf = [Int](repeating: -1, count: classCount)
+        for (position, c) in columns.enumerated() { columnOf[c] = position }
+        var cpuRegression = NonNegativeRegression(size: columns.count)
+        var memRegression = NonNegativeRegression(size: columns.count)
+        var rowColumns: [Int] = [], rowValues: [Double] = []
+        for (host, hostPoints) in groups {
+            ConcurrencySweep.sweep(times: hostPoints.map(\.t), runs: runsFor(host), classCount: classCount) { index, row in
+                rowColumns.removeAll(keepingCapacity: true)
+                rowValues.removeAll(keepingCapacity: true)
+                for (k, c) in row.classes.enumerated() where columnOf[Int(c)] >= 0 {
+                    rowColumns.append(columnOf[Int(c)])
+                    rowValues.append(row.concurrency[k])
+                }
+                let point = hostPoints[index]
+                if let cpu = point.cpuBusyPct { cpuRegression.add(group: host, y: cpu, columns: rowColumns, values: rowValues) }
+                if let mem = point.memUsedMB { memRegression.add(group: host, y: mem, columns: rowColumns, values: rowValues) }
+            }
+        }
+        let cpuBeta = cpuRegression.observations > 0 ? cpuRegression.solve() : []
+        let memBeta = memRegression.observations > 0 ? memRegression.solve() : []
+        for (position, c) in columns.enumerated() {
+            if !cpuBeta.isEmpty, profiles[c].cpuSampleExposure >= minimumAttributionExposure { profiles[c].cpuAttribPP = cpuBeta[position] }
+            if !memBeta.isEmpty, profiles[c].memSampleExposure >= minimumAttributionExposure { profiles[c].memAttribMB = memBeta[position] }
+        }
+    }
+
+    // MARK: - The process that ran it
+
+    /// The CPU of the very process running the class, and its RSS growth across each run.
+    private func processCorrelation(_ runs: [IncidentDataset.Run], dataset: IncidentDataset, from: Double, to: Double,
+                                    into profiles: inout [ClassProfile]) {
+        guard !dataset.processPoints.isEmpty else { return }
+        let classCount = profiles.count
+        var pointsByIdentity: [Int32: [IncidentDataset.ProcessPoint]] = [:]
+        for point in dataset.processPoints { pointsByIdentity[point.identityIndex, default: []].append(point) }
+        var runsByIdentity: [Int32: [IncidentDataset.Run]] = [:]
+        for run in runs where run.identityIndex >= 0 { runsByIdentity[run.identityIndex, default: []].append(run) }
+
+        var weight = [Double](repeating: 0, count: classCount), weighted = [Double](repeating: 0, count: classCount)
+        var idleWeight = [Double](repeating: 0, count: classCount), idleWeighted = [Double](repeating: 0, count: classCount)
+        var growth = [[Double]](repeating: [], count: classCount)
+        for identity in runsByIdentity.keys.sorted() {
+            guard let points = pointsByIdentity[identity], !points.isEmpty else { continue }
+            let identityRuns = runsByIdentity[identity]!
+            let classesHere = Set(identityRuns.map(\.classIndex))
+            let cpuPoints = points.filter { $0.cpuPct != nil && $0.t >= from && $0.t <= to }
+            ConcurrencySweep.sweep(times: cpuPoints.map(\.t), runs: identityRuns, classCount: classCount) { index, row in
+                let cpu = cpuPoints[index].cpuPct!
+                var present = Set<Int32>()
+                for (k, c) in row.classes.enumerated() {
+                    let w = min(1, row.concurrency[k])
+                    weight[Int(c)] += w
+                    weighted[Int(c)] += w * cpu
+                    idleWeight[Int(c)] += 1 - w
+                    idleWeighted[Int(c)] += (1 - w) * cpu
+                    present.insert(c)
+                }
+                for c in classesHere where !present.contains(c) {
+                    idleWeight[Int(c)] += 1
+                    idleWeighted[Int(c)] += cpu
+                }
+            }
+            let rssPoints = points.filter { $0.rssMB != nil }
+            let times = rssPoints.map(\.t)
+            for run in identityRuns where !run.isOpen {
+                // The last sample at or before the start, and the first at or after the end.
+                let before = Self.lastIndex(atOrBefore: run.start, in: times)
+                let after = Self.firstIndex(atOrAfter: run.end, in: times)
+                guard let before, let after, after > before else { continue }
+                growth[Int(run.classIndex)].append(rssPoints[after].rssMB! - rssPoints[before].rssMB!)
+            }
+        }
+        for c in 0..<classCount {
+            if weight[c] >= minimumLiftExposure {
+                profiles[c].processCPUPct = weighted[c] / weight[c]
+                if idleWeight[c] > 0 { profiles[c].processCPULiftPP = weighted[c] / weight[c] - idleWeighted[c] / idleWeight[c] }
+            }
+            if !growth[c].isEmpty {
+                growth[c].sort()
+                profiles[c].rssGrowthMB = Self.percentile(growth[c], 0.5)
+                profiles[c].rssGrowthMaxMB = growth[c].last
+                profiles[c].rssGrowthRuns = growth[c].count
+            }
+        }
+    }
+
+    // MARK: - Outage windows
+
+    private func outagePresence(_ runs: [IncidentDataset.Run], windows: [OutageWindow], into profiles: inout [ClassProfile]) {
+        guard !windows.isEmpty else { return }
+        let lead = thresholds.leadTime
+        var seen = Set<Int64>()
+        var onset = Set<Int64>()
+        var before = Set<Int64>()
+        for run in runs {
+            // Windows are sorted and disjoint: find the first that ends after this run starts.
+            var low = 0, high = windows.count
+            while low < high {
+                let middle = (low + high) / 2
+                if windows[middle].to < run.start { low = middle + 1 } else { high = middle }
+            }
+            var index = low
+            while index < windows.count && windows[index].from - lead <= run.end {
+                let window = windows[index]
+                let key = Int64(run.classIndex) << 32 | Int64(index)
+                seen.insert(key)
+                if run.start <= window.from && run.end >= window.from { onset.insert(key) }
+                if run.start < window.from && run.start >= window.from - lead { before.insert(key) }
+                index += 1
+            }
+        }
+        for key in seen { profiles[Int(key >> 32)].inOutageWindows += 1 }
+        for key in onset { profiles[Int(key >> 32)].runningAtOnset += 1 }
+        for key in before { profiles[Int(key >> 32)].startedBeforeOnset += 1 }
+    }
+
+    // MARK: - Helpers
+
+    static func percentile(_ sorted: [Double], _ q: Double) -> Double? {
+        guard !sorted.isEmpty else { return nil }
+        let position = q * Double(sorted.count - 1)
+        let lower = Int(position.rounded(.down))
+        let upper = min(sorted.count - 1, lower + 1)
+        let fraction = position - Double(lower)
+        return sorted[lower] + (sorted[upper] - sorted[lower]) * fraction
+    }
+
+    static func median(_ values: [Double]) -> Double? {
+        percentile(values.sorted(), 0.5)
+    }
+
+    static func lastIndex(atOrBefore t: Double, in times: [Double]) -> Int? {
+        var low = 0, high = times.count
+        while low < high {
+            let middle = (low + high) / 2
+            if times[middle] <= t { low = middle + 1 } else { high = middle }
+        }
+        return low > 0 ? low - 1 : nil
+    }
+
+    static func firstIndex(atOrAfter t: Double, in times: [Double]) -> Int? {
+        var low = 0, high = times.count
+        while low < high {
+            let middle = (low + high) / 2
+            if times[middle] < t { low = middle + 1 } else { high = middle }
+        }
+        return low < times.count ? low : nil
+    }
+}

@@ -1,0 +1,158 @@
+/// Everything `incident` analyses, loaded once from the store and kept in flat arrays with interned
+/// names, so a day of a million runs stays a few tens of MB and every pass is a linear scan.
+public struct IncidentDataset: Sendable {
+    /// One job run. `end` is the best estimate; an open run (its process died, or still running) ends
+    /// at the last instant the store has data for, and is left out of duration percentiles.
+    public struct Run: Sendable, Equatable {
+        public var classIndex: Int32
+        public var start: Double
+        public var end: Double
+        public var isOpen: Bool
+        /// Index into `identities` (-1 when unknown): the Sidekiq process that ran it.
+        public var identityIndex: Int32
+        /// Index into `hosts` (-1 when unknown).
+        public var hostIndex: Int32
+        public var failed: Bool
+        public var lost: Bool
+
+        public init(classIndex: Int32, start: Double, end: Double, isOpen: Bool = false, identityIndex: Int32 = -1,
+                    hostIndex: Int32 = -1, failed: Bool = false, lost: Bool = false) {
+            self.classIndex = classIndex
+            self.start = start
+            self.end = end
+            self.isOpen = isOpen
+            self.identityIndex = identityIndex
+            self.hostIndex = hostIndex
+            self.failed = failed
+            self.lost = lost
+        }
+
+        public var duration: Double { max(0, end - start) }
+    }
+
+    /// One host sample reduced to what the analysis uses. Memory is MiB.
+    public struct HostPoint: Sendable, Equatable {
+        public var t: Double
+        public var hostIndex: Int32
+        public var cpuBusyPct: Double?
+        public var memUsedMB: Double?
+        public var memTotalMB: Double?
+        /// Percent of memory in use, for sources that report only that (CloudWatch).
+        public var memUsedPct: Double?
+        public var swapUsedMB: Double?
+        public var load1: Double?
+        public var cpuCount: Int?
+        public var psiCPUSomeAvg10: Double?
+        public var psiMemoryFullAvg10: Double?
+
+        public init(t: Double, hostIndex: Int32, cpuBusyPct: Double? = nil, memUsedMB: Double? = nil, memTotalMB: Double? = nil,
+                    memUsedPct: Double? = nil, swapUsedMB: Double? = nil, load1: Double? = nil, cpuCount: Int? = nil,
+                    psiCPUSomeAvg10: Double? = nil, psiMemoryFullAvg10: Double? = nil) {
+            self.t = t
+            self.hostIndex = hostIndex
+            self.cpuBusyPct = cpuBusyPct
+            self.memUsedMB = memUsedMB
+            self.memTotalMB = memTotalMB
+            self.memUsedPct = memUsedPct
+            self.swapUsedMB = swapUsedMB
+            self.load1 = load1
+            self.cpuCount = cpuCount
+            self.psiCPUSomeAvg10 = psiCPUSomeAvg10
+            self.psiMemoryFullAvg10 = psiMemoryFullAvg10
+        }
+    }
+
+    /// One recorder sample of a Sidekiq process: its own CPU (percent of one core) and RSS.
+    public struct ProcessPoint: Sendable, Equatable {
+        public var t: Double
+        public var identityIndex: Int32
+        public var cpuPct: Double?
+        public var rssMB: Double?
+
+        public init(t: Double, identityIndex: Int32, cpuPct: Double?, rssMB: Double?) {
+            self.t = t
+            self.identityIndex = identityIndex
+            self.cpuPct = cpuPct
+            self.rssMB = rssMB
+        }
+    }
+
+    public struct QueuePoint: Sendable, Equatable {
+        public var t: Double
+        public var queue: String
+        public var latency: Double
+
+        public init(t: Double, queue: String, latency: Double) {
+            self.t = t
+            self.queue = queue
+            self.latency = latency
+        }
+    }
+
+    /// A period the recorder could not observe (Redis down, heartbeats stale, host not sampled).
+    public struct Gap: Sendable, Equatable {
+        public var from: Double
+        public var to: Double
+        public var kind: String
+        public var reason: String
+
+        public init(from: Double, to: Double, kind: String, reason: String) {
+            self.from = from
+            self.to = to
+            self.kind = kind
+            self.reason = reason
+        }
+    }
+
+    /// A schedule seen in Redis (sidekiq-scheduler or sidekiq-cron), as the store last saw it.
+    public struct Schedule: Sendable, Equatable {
+        public var name: String
+        public var jobClass: String
+        public var source: String
+        public var periodSeconds: Double?
+        public var enabled: Bool
+
+        public init(name: String, jobClass: String, source: String, periodSeconds: Double?, enabled: Bool) {
+            self.name = name
+            self.jobClass = jobClass
+            self.source = source
+            self.periodSeconds = periodSeconds
+            self.enabled = enabled
+        }
+    }
+
+    public var classes: [String] = []
+    public var identities: [String] = []
+    public var hosts: [String] = []
+    /// Sorted by start.
+    public var runs: [Run] = []
+    /// Sorted by time.
+    public var hostPoints: [HostPoint] = []
+    /// Sorted by time.
+    public var processPoints: [ProcessPoint] = []
+    public var queuePoints: [QueuePoint] = []
+    public var gaps: [Gap] = []
+    public var schedules: [Schedule] = []
+    /// Whether Sidekiq 7+/8 per-class minute metrics were imported for the window.
+    public var hasClassMetrics = false
+    /// Where the runs came from: "poll", "log", "metrics" → count.
+    public var runSources: [String: Int] = [:]
+
+    public init() {}
+
+    /// Interns names while building a dataset by hand (tests) or from rows.
+    public struct Interner: Sendable {
+        public private(set) var names: [String] = []
+        private var indices: [String: Int32] = [:]
+
+        public init() {}
+
+        public mutating func index(_ name: String) -> Int32 {
+            if let index = indices[name] { return index }
+            let index = Int32(names.count)
+            names.append(name)
+            indices[name] = index
+            return index
+        }
+    }
+}

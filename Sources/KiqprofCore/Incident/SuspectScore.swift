@@ -1,0 +1,52 @@
+/// The suspect score, documented in the README ("How suspects are ranked"):
+///
+///     R = cpu_attrib_pp / 100 + mem_attrib_mb / host_memory_mb     (each ≥ 0; the plain lift where no
+///                                                                  attribution; busy share where neither)
+///     P = 0.5 · periodic + 0.5 · min(1, max(p95 / period, overlaps / runs))
+///     O = outage windows it ran in / outage windows
+///     score = 100 · R · (1 + P) · (1 + O)
+///
+/// R is the share of the host one running instance takes once every class running beside it is
+/// accounted for, so a class that adds nothing scores near zero however long it runs. P and O can at
+/// most double it each: recurring and piling up, and being there when things broke, make a hog more
+/// suspect but never make a harmless job one. Names never score.
+public enum SuspectScore {
+    public struct Parts: Sendable, Equatable {
+        public var resource: Double
+        public var resourceBasis: Basis
+        public var recurrence: Double
+        public var outagePresence: Double
+        public var score: Double
+    }
+
+    public enum Basis: String, Sendable {
+        case attribution, lift, busyShare = "busy_share"
+    }
+
+    public static func parts(_ profile: ClassProfile, hostMemoryMB: Double?, outageWindowCount: Int) -> Parts {
+        var basis = Basis.busyShare
+        var resource = 0.0
+        var measured = false
+        if let cpu = profile.cpuAttribPP ?? profile.cpuLiftPP {
+            resource += max(0, cpu) / 100
+            measured = true
+            basis = profile.cpuAttribPP != nil ? .attribution : .lift
+        }
+        if let memory = profile.memAttribMB ?? profile.memLiftMB, let hostMemoryMB, hostMemoryMB > 0 {
+            resource += max(0, memory) / hostMemoryMB
+            if !measured { basis = profile.memAttribMB != nil ? .attribution : .lift }
+            measured = true
+        }
+        if !measured { resource = profile.busyShare }
+        var recurrence = 0.0
+        if let periodicity = profile.periodicity {
+            recurrence = 0.5
+            let pileUp = max((profile.p95 ?? 0) / periodicity.period, profile.runs > 0 ? Double(profile.overlaps) / Double(profile.runs) : 0)
+            recurrence += 0.5 * min(1, pileUp)
+        }
+        let presence = outageWindowCount > 0 ? Double(profile.inOutageWindows) / Double(outageWindowCount) : 0
+        let score = 100 * resource * (1 + recurrence) * (1 + presence)
+        return Parts(resource: resource, resourceBasis: basis, recurrence: recurrence, outagePresence: presence,
+                     score: (score * 100).rounded() / 100)
+    }
+}

@@ -1,0 +1,126 @@
+/// Renders `kiqprof incident`: the documented JSON (docs/cli.md, README "incident JSON") or a terminal
+/// narrative: windows, a compact timeline, the ranked suspects with evidence, then missing data.
+public enum IncidentRenderer {
+    public static func json(_ analysis: IncidentAnalysis, limit: Int? = nil) -> JSONValue {
+        let profiles = limit.map { Array(analysis.profiles.prefix($0)) } ?? analysis.profiles
+        return .object([
+            ("window", .object([("from", .time(analysis.from)), ("to", .time(analysis.to))])),
+            ("outage_windows", .array(analysis.outageWindows.map { window in
+                .object([("from", .time(window.from)), ("to", .time(window.to)), ("duration_s", .number(window.duration)),
+                         ("signals", .strings(window.signals))])
+            })),
+            ("suspects", .array(profiles.map { suspectJSON($0, analysis: analysis) })),
+            ("missing", .strings(analysis.missing)),
+            ("data", .object([
+                ("runs", .int(analysis.runCount)), ("classes", .int(analysis.profiles.count)),
+                ("host_samples", .int(analysis.hostSampleCount)), ("process_samples", .int(analysis.processSampleCount)),
+                ("host_memory_mb", .number(analysis.hostMemoryTotalMB, places: 1)), ("cpu_count", .int(analysis.cpuCount)),
+            ])),
+            ("timeline", timelineJSON(analysis.timeline)),
+        ])
+    }
+
+    static func suspectJSON(_ profile: ClassProfile, analysis: IncidentAnalysis) -> JSONValue {
+        let parts = SuspectScore.parts(profile, hostMemoryMB: analysis.hostMemoryTotalMB, outageWindowCount: analysis.outageWindows.count)
+        return .object([
+            ("rank", .int(profile.rank)), ("class", .string(profile.jobClass)), ("score", .number(profile.score, places: 2)),
+            ("periodic", .bool(profile.periodicity != nil)), ("period_s", .number(profile.periodicity?.period)),
+            ("period_source", .text(profile.periodicity?.source.rawValue)), ("schedule", .text(profile.periodicity?.scheduleName)),
+            ("schedule_enabled", profile.periodicity?.enabled.map { .bool($0) } ?? .null),
+            ("runs", .int(profile.runs)), ("failed", .int(profile.failed)), ("open", .int(profile.open)),
+            ("p50_s", .number(profile.p50)), ("p95_s", .number(profile.p95)), ("max_s", .number(profile.max)),
+            ("busy_s", .number(profile.busySeconds)), ("busy_share", .number(profile.busyShare, places: 4)),
+            ("max_concurrency", .int(profile.maxConcurrency)), ("overlaps", .int(profile.overlaps)),
+            ("duration_to_period", .number(profile.durationToPeriod)),
+            ("cpu_lift_pp", .number(profile.cpuLiftPP, places: 2)), ("mem_lift_mb", .number(profile.memLiftMB, places: 1)),
+            ("cpu_attrib_pp", .number(profile.cpuAttribPP, places: 2)), ("mem_attrib_mb", .number(profile.memAttribMB, places: 1)),
+            ("host_cpu_while_running_pct", .number(profile.hostCPUWhileRunningPct, places: 1)),
+            ("host_mem_while_running_mb", .number(profile.hostMemWhileRunningMB, places: 1)),
+            ("process_cpu_pct", .number(profile.processCPUPct, places: 1)), ("process_cpu_lift_pp", .number(profile.processCPULiftPP, places: 1)),
+            ("rss_growth_mb", .number(profile.rssGrowthMB, places: 1)), ("rss_growth_max_mb", .number(profile.rssGrowthMaxMB, places: 1)),
+            ("in_outage_windows", .int(profile.inOutageWindows)), ("running_at_onset", .int(profile.runningAtOnset)),
+            ("started_before_onset", .int(profile.startedBeforeOnset)),
+            ("score_parts", .object([
+                ("resource", .number(parts.resource, places: 4)), ("resource_basis", .string(parts.resourceBasis.rawValue)),
+                ("recurrence", .number(parts.recurrence, places: 3)), ("outage_presence", .number(parts.outagePresence, places: 3)),
+            ])),
+            ("evidence", .strings(profile.evidence)),
+        ])
+    }
+
+    static func timelineJSON(_ timeline: IncidentTimeline) -> JSONValue {
+        .object([
+            ("width_s", .number(timeline.width)), ("classes", .strings(timeline.classes)),
+            ("rows", .array(timeline.buckets.map { bucket in
+                .object([("start", .time(bucket.start)), ("cpu_mean_pct", .number(bucket.cpuMeanPct, places: 1)),
+                         ("cpu_max_pct", .number(bucket.cpuMaxPct, places: 1)), ("mem_used_mb", .number(bucket.memUsedMB, places: 1)),
+                         ("mem_used_pct", .number(bucket.memUsedPct, places: 1)), ("load1", .number(bucket.load1, places: 2)),
+                         ("in_outage", .bool(bucket.inOutage)), ("runs", .array(bucket.runs.map { .int($0) }))])
+            })),
+        ])
+    }
+
+    public static func text(_ analysis: IncidentAnalysis, limit: Int = 10) -> String {
+        var out = "Incident analysis \(ISOTimestamp.short(analysis.from)) → \(ISOTimestamp.short(analysis.to)) (times in UTC)\n"
+        out += "  \(analysis.runCount) runs of \(analysis.profiles.count) classes, \(analysis.hostSampleCount) host samples, \(analysis.processSampleCount) process samples\n\n"
+
+        if analysis.outageWindows.isEmpty {
+            out += "Outage windows: none found (CPU ≥ \(NumberText.compact(analysis.thresholds.cpuBusyPct)) % for \(DurationExpression.humanize(analysis.thresholds.cpuMinimumDuration)), MemAvailable ≤ \(NumberText.compact(analysis.thresholds.memAvailablePct)) %, swapping, pressure, sampling gaps, stale heartbeats, queue latency ≥ \(DurationExpression.humanize(analysis.thresholds.queueLatency))).\n\n"
+        } else {
+            out += "Outage windows (\(analysis.outageWindows.count))\n"
+            for (index, window) in analysis.outageWindows.enumerated() {
+                out += "  \(index + 1). \(ISOTimestamp.short(window.from)) → \(ISOTimestamp.short(window.to)) (\(DurationExpression.humanize(window.duration)))\n"
+                for signal in window.signals { out += "     - \(TextTable.sanitize(signal, limit: 200))\n" }
+            }
+            out += "\n"
+        }
+
+        out += timelineText(analysis.timeline)
+
+        let shown = analysis.profiles.prefix(limit)
+        if shown.isEmpty {
+            out += "Suspects: none (no job runs in the window).\n\n"
+        } else {
+            out += "Suspects, most likely first\n"
+            for profile in shown {
+                out += "  \(profile.rank). \(TextTable.sanitize(profile.jobClass))  (score \(NumberText.compact(profile.score)))\n"
+                for sentence in profile.evidence { out += "     - \(TextTable.sanitize(sentence, limit: 300))\n" }
+            }
+            if analysis.profiles.count > shown.count {
+                out += "  … \(analysis.profiles.count - shown.count) more classes (--limit N, or --json for all)\n"
+            }
+            out += "\n"
+        }
+
+        if !analysis.missing.isEmpty {
+            out += "Missing data\n"
+            for sentence in analysis.missing { out += "  - \(sentence)\n" }
+            out += "\n"
+        }
+        return out
+    }
+
+    static func timelineText(_ timeline: IncidentTimeline) -> String {
+        guard !timeline.buckets.isEmpty else { return "" }
+        var out = "Timeline (\(DurationExpression.humanize(timeline.width)) per line; ! = outage window; A, B, C = runs of the top suspects)\n"
+        let letters = ["A", "B", "C"]
+        var table = TextTable(headers: ["", "TIME", "CPU% mean/max", "", "MEM", "LOAD"] + letters.prefix(timeline.classes.count).map { $0 },
+                              rightAligned: Set([2, 4, 5]))
+        for bucket in timeline.buckets {
+            let cpu = bucket.cpuMeanPct.map { "\(NumberText.compact($0))/\(NumberText.compact(bucket.cpuMaxPct ?? $0))" } ?? "-"
+            let bar = bucket.cpuMeanPct.map { String(repeating: "█", count: Int(($0 / 10).rounded())) } ?? ""
+            let memory = bucket.memUsedMB.map { "\(NumberText.compact($0)) MB" } ?? bucket.memUsedPct.map { "\(NumberText.compact($0)) %" } ?? "-"
+            let load = bucket.load1.map { NumberText.compact($0) } ?? "-"
+            let runs = bucket.runs.map { $0 == 0 ? "." : ($0 > 9 ? "+" : String($0)) }
+            table.add([bucket.inOutage ? "!" : "", timeText(bucket.start, width: timeline.width), cpu, bar, memory, load] + runs)
+        }
+        out += table.render()
+        for (index, name) in timeline.classes.enumerated() { out += "  \(letters[index]) = \(TextTable.sanitize(name))\n" }
+        return out + "\n"
+    }
+
+    private static func timeText(_ t: Double, width: Double) -> String {
+        let full = ISOTimestamp.short(t)
+        return width >= 3600 * 6 ? String(full.prefix(16)) : String(full.dropFirst(11).prefix(8))
+    }
+}
