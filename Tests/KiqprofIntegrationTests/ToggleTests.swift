@@ -215,3 +215,20 @@ struct ToggleTests {
         #expect(try Self.hget(server, "cron_job:fast-every-minute", "status") == "enabled")
     }
 }
+
+extension ToggleTests {
+    @Test("a connection opened with a write permit refuses every other write before sending it")
+    func writePermitIsNarrow() throws {
+        let server = try RedisServer()
+        defer { server.stop() }
+        let connection = try RedisConnection(
+            endpoint: try RedisEndpoint(url: server.unixURL), allowedWrites: [RedisWritePermit("HSET", key: "cron_job:a")])
+        #expect(try connection.send(RedisCommand("HSET", "cron_job:a", "status", "disabled")) == .integer(1))
+        #expect(throws: RedisError.writeRefused(command: "HSET cron_job:b")) {
+            try connection.send(RedisCommand("HSET", "cron_job:b", "status", "disabled"))
+        }
+        #expect(throws: RedisError.writeRefused(command: "DEL cron_job:a")) { try connection.send(RedisCommand("DEL", "cron_job:a")) }
+        #expect(try server.cli("EXISTS", "cron_job:b").trimmingCharacters(in: .newlines) == "0")
+        #expect(try server.cli("HGET", "cron_job:a", "status").trimmingCharacters(in: .newlines) == "disabled")
+    }
+}
