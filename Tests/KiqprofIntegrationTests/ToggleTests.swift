@@ -232,3 +232,16 @@ extension ToggleTests {
         #expect(try server.cli("HGET", "cron_job:a", "status").trimmingCharacters(in: .newlines) == "disabled")
     }
 }
+
+extension ToggleTests {
+    @Test("--help teaches the Mastodon disable and its undo")
+    func help() throws {
+        let result = try Kiqprof.run(["toggle", "--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("kiqprof toggle disable trends_refresh_scheduler"))
+        #expect(result.stdout.contains("kiqprof toggle enable trends_refresh_scheduler --apply"))
+        #expect(result.stdout.contains(#"'{"enabled":false}'"#))
+        let root = try Kiqprof.run(["--help"])
+        #expect(root.stdout.contains("toggle"))
+    }
+}

@@ -8,29 +8,36 @@ extension KiqprofCommand {
         static let configuration = CommandConfiguration(
             abstract: "List, disable or enable sidekiq-scheduler and sidekiq-cron schedules (dry run unless --apply).",
             discussion: """
-                Stops a periodic job from being enqueued without a deploy or a restart, the way the Web UI's \
-                toggle does. kiqprof finds which scheduler really holds the name (sidekiq-scheduler, \
-                sidekiq-cron, or both), the exact key (with the redis-namespace and sidekiq-scheduler's key \
-                prefix) and the current state. By default it only prints the exact redis-cli command and \
-                changes nothing; --apply sends that one HSET on a connection allowed no other write, reads \
-                the value back, and prints the undo command.
+              Stops a periodic job from being enqueued without a deploy or a restart, the way the \
+              Web UI's toggle does. kiqprof finds which scheduler really holds the name \
+              (sidekiq-scheduler, sidekiq-cron, or both), the exact key (with the redis-namespace and \
+              sidekiq-scheduler's key prefix) and its current state. By default it only prints the \
+              exact redis-cli command and changes nothing; --apply sends that one HSET on a \
+              connection allowed no other write, reads the value back, and prints the undo command.
 
-                  sidekiq-scheduler:  HSET [<ns>:][<prefix>:]sidekiq-scheduler:states NAME '{"enabled":false}'
-                  sidekiq-cron 1.x:   HSET [<ns>:]cron_job:NAME status disabled
-                  sidekiq-cron 2.x:   HSET cron_job:<cron-namespace>:NAME status disabled
+              What disable writes (enable writes {"enabled":true} or status enabled):
+                sidekiq-scheduler  HSET [<ns>:][<prefix>:]sidekiq-scheduler:states NAME \\
+                                     '{"enabled":false}'
+                sidekiq-cron 1.x   HSET [<ns>:]cron_job:NAME status disabled
+                sidekiq-cron 2.x   HSET cron_job:<cron-namespace>:NAME status disabled
 
               Example: Mastodon's trends refresh is hurting the server.
-                kiqprof toggle list --env-file /home/mastodon/live/.env.production
-                kiqprof toggle disable trends_refresh_scheduler --env-file /home/mastodon/live/.env.production
-                    (dry run; prints e.g. redis-cli -h 127.0.0.1 -p 6379 HSET mastodon:sidekiq-scheduler:states \
-                trends_refresh_scheduler '{"enabled":false}')
-                kiqprof toggle disable trends_refresh_scheduler --env-file /home/mastodon/live/.env.production --apply
-              Undo it later:
-                kiqprof toggle enable trends_refresh_scheduler --env-file /home/mastodon/live/.env.production --apply
+                cd /home/mastodon/live
+                kiqprof toggle list --env-file .env.production
+                kiqprof toggle disable trends_refresh_scheduler --env-file .env.production
+                  # a dry run: changes nothing and prints the command, e.g.
+                  # redis-cli -h 127.0.0.1 -p 6379 HSET mastodon:sidekiq-scheduler:states \\
+                  #   trends_refresh_scheduler '{"enabled":false}'
+                kiqprof toggle disable trends_refresh_scheduler --apply \\
+                  --env-file .env.production
+              Undo it once the incident is over:
+                kiqprof toggle enable trends_refresh_scheduler --apply \\
+                  --env-file .env.production
 
               NAME is a schedule name, or a job class with exactly one schedule \
-              (Scheduler::Trends::RefreshScheduler). An unknown or ambiguous name is refused (exit 1) with \
-              the closest schedules listed; --scheduler picks one when both schedulers have the name.
+              (Scheduler::Trends::RefreshScheduler). An unknown or ambiguous name is refused \
+              (exit 1) with the closest schedules listed; --scheduler picks one when both \
+              schedulers have the name.
               """,
             subcommands: [List.self, Disable.self, Enable.self])
 
@@ -66,7 +73,7 @@ extension KiqprofCommand {
                 discussion: """
                   Examples:
                     kiqprof toggle disable trends_refresh_scheduler
-                    kiqprof toggle disable trends-refresh --scheduler sidekiq-cron --namespace mastodon --apply
+                    kiqprof toggle disable trends-refresh --namespace mastodon --apply
                   """)
 
             @OptionGroup var options: ToggleOptions
