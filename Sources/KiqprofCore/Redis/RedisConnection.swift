@@ -7,11 +7,14 @@ private import CHiredis
 ///
 /// Every command goes through `redisAppendCommandArgv` (binary-safe argv, never a format string).
 /// Unless `allowWrites` is set, any command outside `RedisCommand.readOnlyCommandNames` is refused
-/// before it is sent: this is how kiqprof keeps its promise never to write to a production Redis.
+/// before it is sent, except a write named in `allowedWrites` (one command on one key): this is how
+/// kiqprof keeps its promise never to write to a production Redis.
 public final class RedisConnection {
     private var context: UnsafeMutablePointer<redisContext>?
     public let endpoint: RedisEndpoint
     public let allowWrites: Bool
+    /// The only writes allowed besides reads when `allowWrites` is false (`toggle --apply`).
+    public let allowedWrites: Set<RedisWritePermit>
     /// Commands appended whose replies have not been read yet, oldest first; labels errors.
     private var pending: [String] = []
     private var pendingHead = 0
@@ -24,11 +27,15 @@ public final class RedisConnection {
     /// Connects, authenticates and selects the database.
     /// - Parameters:
     ///   - timeoutSeconds: limit for connecting and for each socket read or write.
-    ///   - allowWrites: only `toggle --apply` and test fixtures set this.
-    public init(endpoint: RedisEndpoint, timeoutSeconds: Double = 5, allowWrites: Bool = false) throws {
+    ///   - allowWrites: any command may be sent; only test fixtures set this.
+    ///   - allowedWrites: these exact writes may be sent too; `toggle --apply` passes the one HSET it needs.
+    public init(
+        endpoint: RedisEndpoint, timeoutSeconds: Double = 5, allowWrites: Bool = false, allowedWrites: Set<RedisWritePermit> = []
+    ) throws {
         _ = Self.ignoreBrokenPipe
         self.endpoint = endpoint
         self.allowWrites = allowWrites
+        self.allowedWrites = allowedWrites
         let whole = timeoutSeconds.rounded(.down)
         let timeout = timeval(tv_sec: Int(whole), tv_usec: Int((timeoutSeconds - whole) * 1_000_000))
         let made: UnsafeMutablePointer<redisContext>?
@@ -105,7 +112,7 @@ public final class RedisConnection {
     /// Queues a command in hiredis' output buffer; it is written when a reply is next awaited.
     public func append(_ command: RedisCommand) throws {
         guard let context else { throw RedisError.io(command: command.errorLabel, reason: "connection is closed") }
-        if !allowWrites && !command.isReadOnly {
+        if !allowWrites && !command.isReadOnly && !allowedWrites.contains(where: { $0.permits(command) }) {
             throw RedisError.writeRefused(command: command.errorLabel)
         }
         let count = command.arguments.count

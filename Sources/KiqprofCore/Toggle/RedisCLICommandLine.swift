@@ -1,0 +1,29 @@
+/// Renders a Redis argv as a `redis-cli` command line a user can paste into a shell. Pure.
+///
+/// It addresses the same server and database kiqprof used (`-s` for a socket, `-h`/`-p` otherwise,
+/// `-n` for a database other than 0). A password is never printed: `--askpass` prompts for it.
+public enum RedisCLICommandLine {
+    public static func render(_ argv: [String], endpoint: RedisEndpoint) -> String {
+        var words = ["redis-cli"]
+        switch endpoint.address {
+        case .unixSocket(let path):
+            words += ["-s", path]
+        case .tcp(let host, let port):
+            words += ["-h", host, "-p", String(port)]
+        }
+        if endpoint.database != 0 { words += ["-n", String(endpoint.database)] }
+        if let user = endpoint.username { words += ["--user", user] }
+        if endpoint.password != nil { words.append("--askpass") }
+        words += argv
+        return words.map(quote).joined(separator: " ")
+    }
+
+    /// POSIX shell quoting: bare when every character is safe, otherwise single quotes.
+    public static func quote(_ word: String) -> String {
+        let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-")
+        if !word.isEmpty, word.allSatisfy({ safe.contains($0) }) { return word }
+        var quoted = "'"
+        for character in word { quoted += character == "'" ? #"'\''"# : String(character) }
+        return quoted + "'"
+    }
+}
