@@ -145,8 +145,19 @@ public struct RuleBook: Sendable, Equatable {
         }
     }
 
+    /// Foundation says "Expected to decode Array<Any> but found a dictionary instead."; keep the JSON word for what was found.
     private static func found(_ context: DecodingError.Context) -> String {
-        context.debugDescription.hasPrefix("expected") ? "" : " (\(context.debugDescription))"
+        let text = context.debugDescription
+        guard let start = text.range(of: "but found ")?.upperBound else { return "" }
+        var what = String(text[start...])
+        if let end = what.range(of: " instead") { what = String(what[..<end.lowerBound]) }
+        for article in ["a ", "an "] where what.hasPrefix(article) { what.removeFirst(article.count) }
+        let jsonWords = [
+            "dictionary": "an object", "array": "an array", "string": "a string", "number": "a number", "bool": "true or false",
+            "null": "null",
+        ]
+        guard let word = jsonWords.first(where: { what.hasPrefix($0.key) })?.value else { return "" }
+        return ", found " + word
     }
 
     private static func typeName(_ type: Any.Type) -> String {
