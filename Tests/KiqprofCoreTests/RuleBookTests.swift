@@ -213,3 +213,46 @@ import Testing
         #expect(found.disable.shell == "redis-cli HSET ns:cron_job:default:nightly status disabled")
     }
 }
+
+/// Nested so `swift test --filter RuleBookTests` runs these too.
+extension RuleBookTests {
+    @Suite struct Steps {
+        private let trends = RuleBook.bundled.rules(matchingClass: nil, schedule: "trends_refresh_scheduler")[0]
+
+        @Test func disableStepNamesTheSchedulerFoundInRedis() {
+            let cron = ScheduleSwitch(scheduler: .sidekiqCron, name: "trends_refresh_scheduler", cronNamespace: "default")
+            #expect(trends.actions[1].steps(appVersion: nil, scheduleSwitch: cron) == [
+                "Disable the schedule trends_refresh_scheduler in sidekiq-cron: Sidekiq Web → Cron → trends_refresh_scheduler → Disable, "
+                    + "or run `redis-cli HSET cron_job:default:trends_refresh_scheduler status disabled`.",
+                "To undo: `redis-cli HSET cron_job:default:trends_refresh_scheduler status enabled`.",
+            ])
+            #expect(trends.actions[1].steps(appVersion: nil, scheduleName: "trends_refresh_scheduler").first?
+                .contains("which scheduler holds it is unknown") == true)
+        }
+
+        @Test func upgradeStepFollowsTheVersion() {
+            let upgrade = trends.actions[0]
+            #expect(upgrade.steps(appVersion: AppVersion("4.3.0")).isEmpty)
+            #expect(upgrade.steps(appVersion: AppVersion("4.1.0")).first?.hasPrefix("Upgrade from 4.1.0 to 4.2.1 or later: no lock before 4.2.1") == true)
+            #expect(upgrade.steps(appVersion: nil).first?
+                .hasPrefix("Upgrade to 4.2.1 or later if the app is older than 4.2.1; the app version is unknown (pass --app-version)") == true)
+        }
+
+        @Test func settingAndEnvSteps() {
+            #expect(trends.actions[2].steps(appVersion: nil) == [
+                "Set Setting.trends to false in Administration > Server settings > Discovery > Trends > Enable trends (/admin/settings/discovery).",
+                "hides trends only; does NOT stop the job.",
+            ])
+            let indexing = RuleBook.bundled.rules(matchingClass: "Scheduler::IndexingScheduler", schedule: nil)[0]
+            #expect(indexing.actions[0].steps(appVersion: nil) == ["Set ES_ENABLED=false in .env.production, then restart mastodon-sidekiq and mastodon-web."])
+            let update = RuleBook.bundled.rules(matchingClass: "Scheduler::SoftwareUpdateCheckScheduler", schedule: nil)[0]
+            #expect(update.actions[0].steps(appVersion: nil) == ["Set UPDATE_CHECK_URL= (empty) in .env.production, then restart mastodon-sidekiq and mastodon-web."])
+            // Every bundled action renders to at least one step when the version is unknown.
+            for rule in RuleBook.bundled.rules {
+                for action in rule.actions {
+                    #expect(!action.steps(appVersion: nil, scheduleName: rule.schedule).isEmpty, "\(rule.key) \(action.kind)")
+                }
+            }
+        }
+    }
+}
