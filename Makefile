@@ -32,7 +32,7 @@ release: deps
 	$(SWIFT) build -c release
 
 # Suites that measure CPU (real Sidekiq beside the recorder) run alone, after the rest ran in parallel.
-CPU_SUITES := RealSidekiqRecordTests
+CPU_SUITES := RealSidekiqRecordTests|RealSidekiqIncidentTests
 
 test: test-deps
 	$(SWIFT) build --build-tests

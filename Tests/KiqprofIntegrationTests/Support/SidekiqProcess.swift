@@ -7,7 +7,8 @@ final class RealSidekiq {
     let process = Process()
     let logPath: String
 
-    init(redis: RedisServer, concurrency: Int, name: String) throws {
+    init(redis: RedisServer, concurrency: Int, name: String, app: URL = RealSidekiq.appDirectory, queues: [String] = ["default"],
+         environment extra: [String: String] = [:]) throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sidekiq") else {
             throw TestSetupError("sidekiq is not installed: run `make test`, which installs Debian's ruby-sidekiq")
         }
@@ -15,18 +16,20 @@ final class RealSidekiq {
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sidekiq")
-        process.arguments = ["-c", String(concurrency), "-t", "3", "-q", "default", "-r", "./app.rb"]
-        process.currentDirectoryURL = RealSidekiq.appDirectory
+        process.arguments = ["-c", String(concurrency), "-t", "3"] + queues.flatMap { ["-q", $0] } + ["-r", "./app.rb"]
+        process.currentDirectoryURL = app
         var environment = ProcessInfo.processInfo.environment
         environment["KIQ_REDIS_SOCK"] = redis.socketPath
         environment["RUBYOPT"] = "-W0"
-        process.environment = environment
+        process.environment = environment.merging(extra) { $1 }
         process.standardOutput = log
         process.standardError = log
         try process.run()
     }
 
     static let appDirectory = Fixtures.packageRoot.appendingPathComponent("samples/e2e-app")
+    /// The Trends-style reproduction: a periodic CPU+memory hog and a periodic sleeper under sidekiq-cron.
+    static let reproductionDirectory = Fixtures.packageRoot.appendingPathComponent("samples/reproduce")
 
     /// Runs samples/e2e-app/push.rb and returns class → jid of the long jobs it pushed.
     static func pushJobs(redis: RedisServer) throws -> [String: String] {
@@ -47,6 +50,19 @@ final class RealSidekiq {
             if parts.count == 2 { jids[String(parts[0])] = String(parts[1]) }
         }
         return jids
+    }
+
+    /// Starts a Ruby script of an app directory against the test Redis (e.g. a job pusher); the caller stops it.
+    static func runScript(_ script: String, in directory: URL, redis: RedisServer, environment extra: [String: String] = [:]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/ruby")
+        process.arguments = ["-W0", script]
+        process.currentDirectoryURL = directory
+        process.environment = ProcessInfo.processInfo.environment.merging(extra.merging(["KIQ_REDIS_SOCK": redis.socketPath]) { $1 }) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
     }
 
     func stop() {

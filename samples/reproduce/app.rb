@@ -1,0 +1,69 @@
+# A Trends-style outage with real parts: Debian's Sidekiq 6.4.1 and sidekiq-cron 1.8.0.
+# Used by kiqprof's end-to-end incident test and by `make reproduce` (samples/reproduce/reproduce.sh).
+#
+#   KIQ_REDIS_SOCK     the Redis UNIX socket
+#   KIQ_PERIOD         seconds between firings of both periodic jobs (default 20; < 60 uses six-field cron)
+#   KIQ_HOG_SECONDS    how long the hog burns CPU per run (default 8)
+#   KIQ_HOG_MB         how much memory the hog holds while it runs (default 400)
+#   KIQ_SLEEP_SECONDS  how long the light job waits per run (default 14)
+require "sidekiq"
+require "sidekiq-cron"
+
+REDIS = { path: ENV.fetch("KIQ_REDIS_SOCK") }
+PERIOD = Integer(ENV.fetch("KIQ_PERIOD", "20"))
+HOG_SECONDS = Float(ENV.fetch("KIQ_HOG_SECONDS", "8"))
+HOG_MB = Integer(ENV.fetch("KIQ_HOG_MB", "400"))
+SLEEP_SECONDS = Float(ENV.fetch("KIQ_SLEEP_SECONDS", "14"))
+
+Sidekiq.configure_client { |config| config.redis = REDIS }
+Sidekiq.configure_server do |config|
+  config.redis = REDIS
+  # sidekiq-cron polls every 30 s by default; a short period needs a short poll.
+  Sidekiq.options[:cron_poll_interval] = 1
+end
+
+module Scheduler
+  module Trends
+    # The hog, named as in Mastodon: CPU-bound and memory-hungry, like a trends refresh on a busy server.
+    class RefreshScheduler
+      include Sidekiq::Worker
+      sidekiq_options queue: "scheduler", retry: 0
+
+      def perform
+        deadline = Process.clock_gettime(Process::CLOCK_MONOTONIC) + HOG_SECONDS
+        # 40 MB strings: above glibc's largest mmap threshold, so freeing them returns the memory.
+        held = Array.new(HOG_MB / 40) { "x" * 40_000_000 }
+        x = 0
+        x += 1 while Process.clock_gettime(Process::CLOCK_MONOTONIC) < deadline
+        held.clear
+        GC.start
+      end
+    end
+  end
+end
+
+# The decoy: long, periodic, fires at the same moments as the hog, and only waits (like a slow HTTP fetch).
+class RemoteFeedPollJob
+  include Sidekiq::Worker
+  sidekiq_options queue: "scheduler", retry: 0
+
+  def perform
+    sleep SLEEP_SECONDS
+  end
+end
+
+# Steady background traffic, pushed by steady.rb.
+class DeliveryJob
+  include Sidekiq::Worker
+  sidekiq_options queue: "default"
+
+  def perform(n)
+    (1..n).sum
+  end
+end
+
+cron = PERIOD < 60 ? "*/#{PERIOD} * * * * *" : "*/#{PERIOD / 60} * * * *"
+Sidekiq::Cron::Job.load_from_hash!(
+  "trends_refresh_scheduler" => { "class" => "Scheduler::Trends::RefreshScheduler", "cron" => cron, "queue" => "scheduler" },
+  "remote_feed_poll" => { "class" => "RemoteFeedPollJob", "cron" => cron, "queue" => "scheduler" },
+)
