@@ -5,7 +5,7 @@ SWIFT ?= swift
 RUNTIME_PACKAGES := libhiredis-dev libsqlite3-dev redis-server python3
 TEST_PACKAGES := $(RUNTIME_PACKAGES) ruby-sidekiq ruby-redis-namespace ruby-sidekiq-cron sysstat python3
 
-.PHONY: all build release deps test-deps test demo bench-census bench-record bench-import install clean
+.PHONY: all build release deps test-deps test demo bench-census bench-record bench-import bench-incident install clean
 
 all: build
 
@@ -54,6 +54,10 @@ bench-record: test-deps release
 # A benchmark: import sidekiq-log on a generated 10M-line log and its journald export, against wc -l and a Python parse.
 bench-import: release
 	python3 bench/import/run.py --kiqprof "$$($(SWIFT) build -c release --show-bin-path)/kiqprof"
+
+# A benchmark: incident --json on 1M runs + 86,400 host samples (24 h), then 2x and 4x, against a Python read floor.
+bench-incident: release
+	python3 bench/incident/run.py --kiqprof "$$($(SWIFT) build -c release --show-bin-path)/kiqprof"
 
 install: release
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -19,7 +19,8 @@ public struct IncidentAnalyzer {
     public func analyze(_ dataset: IncidentDataset, from: Double, to: Double) -> IncidentAnalysis {
         let classCount = dataset.classes.count
         var profiles = dataset.classes.map { ClassProfile(jobClass: $0) }
-        let runs = dataset.runs.filter { $0.end >= from && $0.start <= to }
+        // The store loads only overlapping runs; filter (and copy) only when handed more.
+        let runs = dataset.runs.allSatisfy({ $0.end >= from && $0.start <= to }) ? dataset.runs : dataset.runs.filter { $0.end >= from && $0.start <= to }
 
         runStatistics(runs, dataset: dataset, from: from, to: to, into: &profiles)
         let hostPoints = dataset.hostPoints.filter { $0.t >= from && $0.t <= to }
@@ -68,6 +69,7 @@ public struct IncidentAnalyzer {
         var durations = [[Double]](repeating: [], count: profiles.count)
         var starts = [[Double]](repeating: [], count: profiles.count)
         var latestEnd = [Double](repeating: -.infinity, count: profiles.count)
+        var activeEnds = [MinimumHeap](repeating: MinimumHeap(), count: profiles.count)
         var totalBusy = 0.0
         for run in runs {
             let c = Int(run.classIndex)
@@ -78,23 +80,13 @@ public struct IncidentAnalyzer {
             if run.start >= from { starts[c].append(run.start) }
             if run.start < latestEnd[c] { profiles[c].overlaps += 1 }
             latestEnd[c] = max(latestEnd[c], run.end)
+            // Peak concurrency: the ends of this class's active runs in a min-heap; runs come by start.
+            while let earliest = activeEnds[c].first, earliest <= run.start { activeEnds[c].popMinimum() }
+            activeEnds[c].insert(run.end)
+            profiles[c].maxConcurrency = max(profiles[c].maxConcurrency, activeEnds[c].count)
             let busy = max(0, min(run.end, to) - max(run.start, from))
             profiles[c].busySeconds += busy
             totalBusy += busy
-        }
-        // Peak concurrency per class: a sweep over start (+1) and end (−1) events.
-        var events: [(t: Double, delta: Int, classIndex: Int32)] = []
-        events.reserveCapacity(runs.count * 2)
-        for run in runs {
-            events.append((run.start, 1, run.classIndex))
-            events.append((run.end, -1, run.classIndex))
-        }
-        events.sort { ($0.t, $0.delta, $0.classIndex) < ($1.t, $1.delta, $1.classIndex) }
-        var current = [Int](repeating: 0, count: profiles.count)
-        for event in events {
-            let c = Int(event.classIndex)
-            current[c] += event.delta
-            profiles[c].maxConcurrency = max(profiles[c].maxConcurrency, current[c])
         }
         for c in profiles.indices where profiles[c].runs > 0 {
             durations[c].sort()
