@@ -13,6 +13,7 @@ struct KiqprofCommand: ParsableCommand {
             Start here:
               kiqprof status                      processes, queues, the longest-running jobs, schedules
               kiqprof census                      what is waiting in queues, retry, schedule and dead, per class
+              kiqprof incident --last 6h          what took the server down: outage windows and ranked suspects
               kiqprof status --env-file /home/mastodon/live/.env.production
 
             Exit codes: 0 success, 1 the operation failed (unreachable Redis, unreadable file), 64 usage error.
