@@ -81,11 +81,30 @@ public struct IncidentDataset: Sendable {
         public var t: Double
         public var queue: String
         public var latency: Double
+        public var size: Int?
 
-        public init(t: Double, queue: String, latency: Double) {
+        public init(t: Double, queue: String, latency: Double, size: Int? = nil) {
             self.t = t
             self.queue = queue
             self.latency = latency
+            self.size = size
+        }
+    }
+
+    /// Retry, dead and the global counters as the recorder saw them.
+    public struct SetPoint: Sendable, Equatable {
+        public var t: Double
+        public var retry: Int
+        public var dead: Int
+        public var processed: Int64?
+        public var failed: Int64?
+
+        public init(t: Double, retry: Int, dead: Int, processed: Int64?, failed: Int64?) {
+            self.t = t
+            self.retry = retry
+            self.dead = dead
+            self.processed = processed
+            self.failed = failed
         }
     }
 
@@ -131,6 +150,8 @@ public struct IncidentDataset: Sendable {
     /// Sorted by time.
     public var processPoints: [ProcessPoint] = []
     public var queuePoints: [QueuePoint] = []
+    /// Sorted by time.
+    public var setPoints: [SetPoint] = []
     public var gaps: [Gap] = []
     public var schedules: [Schedule] = []
     /// Whether Sidekiq 7+/8 per-class minute metrics were imported for the window.

@@ -115,8 +115,11 @@ extension Store {
                 }
 
                 dataset.queuePoints = try Row.fetchAll(db, sql: """
-                    SELECT t, queue, latency_s FROM queue_sample WHERE t >= ? AND t <= ? AND latency_s IS NOT NULL ORDER BY t, queue
-                    """, arguments: [from, to]).map { IncidentDataset.QueuePoint(t: $0[0], queue: $0[1], latency: $0[2]) }
+                    SELECT t, queue, latency_s, size FROM queue_sample WHERE t >= ? AND t <= ? AND latency_s IS NOT NULL ORDER BY t, queue
+                    """, arguments: [from, to]).map { IncidentDataset.QueuePoint(t: $0[0], queue: $0[1], latency: $0[2], size: $0[3]) }
+                dataset.setPoints = try Row.fetchAll(db, sql: """
+                    SELECT t, retry, dead, processed, failed FROM set_sample WHERE t >= ? AND t <= ? ORDER BY t
+                    """, arguments: [from, to]).map { IncidentDataset.SetPoint(t: $0[0], retry: $0[1] ?? 0, dead: $0[2] ?? 0, processed: $0[3], failed: $0[4]) }
                 dataset.gaps = try Row.fetchAll(db, sql: """
                     SELECT from_t, to_t, kind, reason FROM recorder_gap WHERE to_t >= ? AND from_t <= ? ORDER BY from_t, kind, reason
                     """, arguments: [from, to]).map { IncidentDataset.Gap(from: $0[0], to: $0[1], kind: $0[2], reason: $0[3]) }
