@@ -68,12 +68,15 @@ public struct IncidentDataset: Sendable {
         public var identityIndex: Int32
         public var cpuPct: Double?
         public var rssMB: Double?
+        /// Sidekiq's thread count for the process, from its heartbeat.
+        public var concurrency: Int?
 
-        public init(t: Double, identityIndex: Int32, cpuPct: Double?, rssMB: Double?) {
+        public init(t: Double, identityIndex: Int32, cpuPct: Double?, rssMB: Double?, concurrency: Int? = nil) {
             self.t = t
             self.identityIndex = identityIndex
             self.cpuPct = cpuPct
             self.rssMB = rssMB
+            self.concurrency = concurrency
         }
     }
 
@@ -130,13 +133,29 @@ public struct IncidentDataset: Sendable {
         public var source: String
         public var periodSeconds: Double?
         public var enabled: Bool
+        /// The Redis key its on/off state lives in, and the sidekiq-cron 2.x namespace.
+        public var toggleKey: String?
+        public var cronNamespace: String?
+        public var cron: String?
+        public var every: String?
 
-        public init(name: String, jobClass: String, source: String, periodSeconds: Double?, enabled: Bool) {
+        public init(name: String, jobClass: String, source: String, periodSeconds: Double?, enabled: Bool,
+                    toggleKey: String? = nil, cronNamespace: String? = nil, cron: String? = nil, every: String? = nil) {
             self.name = name
             self.jobClass = jobClass
             self.source = source
             self.periodSeconds = periodSeconds
             self.enabled = enabled
+            self.toggleKey = toggleKey
+            self.cronNamespace = cronNamespace
+            self.cron = cron
+            self.every = every
+        }
+
+        public init(_ schedule: PeriodicSchedule) {
+            self.init(name: schedule.name, jobClass: schedule.jobClass, source: schedule.source.rawValue, periodSeconds: schedule.periodSeconds,
+                      enabled: schedule.enabled, toggleKey: schedule.toggleKey, cronNamespace: schedule.cronNamespace,
+                      cron: schedule.cron, every: schedule.every)
         }
     }
 

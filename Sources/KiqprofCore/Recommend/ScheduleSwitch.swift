@@ -70,6 +70,13 @@ public struct ScheduleSwitch: Sendable, Equatable {
         }
     }
 
+    /// Builds the switch for a schedule whose state key is known (read from Redis, or kept in the store).
+    public init(scheduler: SchedulerKind, name: String, key: String) {
+        self.scheduler = scheduler
+        self.name = name
+        self.key = key
+    }
+
     /// Builds the switch for a schedule read from Redis, using the key it was found under.
     public init(schedule: PeriodicSchedule) {
         scheduler = schedule.source

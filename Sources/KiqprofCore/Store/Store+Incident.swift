@@ -102,7 +102,7 @@ extension Store {
                 }
 
                 let processes = try db.makeStatement(sql: """
-                    SELECT t, identity, cpu_pct, COALESCE(proc_rss_kib, rss_kib) FROM process_sample
+                    SELECT t, identity, cpu_pct, COALESCE(proc_rss_kib, rss_kib), concurrency FROM process_sample
                     WHERE t >= ? AND t <= ? ORDER BY t, identity
                     """)
                 try processes.setArguments([from - margin, to])
@@ -111,7 +111,7 @@ extension Store {
                     let h = processHandle
                     dataset.processPoints.append(IncidentDataset.ProcessPoint(
                         t: sqlite3_column_double(h, 0), identityIndex: identities.index(text(h, 1) ?? "?"),
-                        cpuPct: double(h, 2), rssMB: double(h, 3).map { $0 / 1024 }))
+                        cpuPct: double(h, 2), rssMB: double(h, 3).map { $0 / 1024 }, concurrency: double(h, 4).map { Int($0) }))
                 }
 
                 dataset.queuePoints = try Row.fetchAll(db, sql: """
@@ -124,8 +124,11 @@ extension Store {
                     SELECT from_t, to_t, kind, reason FROM recorder_gap WHERE to_t >= ? AND from_t <= ? ORDER BY from_t, kind, reason
                     """, arguments: [from, to]).map { IncidentDataset.Gap(from: $0[0], to: $0[1], kind: $0[2], reason: $0[3]) }
                 dataset.schedules = try Row.fetchAll(db, sql: """
-                    SELECT name, class, source, period_s, enabled FROM schedule_definition ORDER BY source, name
-                    """).map { IncidentDataset.Schedule(name: $0[0], jobClass: $0[1], source: $0[2], periodSeconds: $0[3], enabled: $0[4]) }
+                    SELECT name, class, source, period_s, enabled, toggle_key, cron_namespace, cron, every FROM schedule_definition ORDER BY source, name
+                    """).map {
+                        IncidentDataset.Schedule(name: $0[0], jobClass: $0[1], source: $0[2], periodSeconds: $0[3], enabled: $0[4],
+                                                 toggleKey: $0[5], cronNamespace: $0[6], cron: $0[7], every: $0[8])
+                    }
                 dataset.hasClassMetrics = try Bool.fetchOne(db, sql: """
                     SELECT EXISTS (SELECT 1 FROM class_minute_metric WHERE minute >= ? AND minute <= ?)
                     """, arguments: [from - 60, to]) ?? false

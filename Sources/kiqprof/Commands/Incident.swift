@@ -20,8 +20,7 @@ extension KiqprofCommand {
                 kiqprof incident --from 2026-11-24T14:00Z --to 2026-11-24T15:00Z --json | jq '.suspects[0]'
               """)
 
-        @OptionGroup var store: StoreOptions
-        @OptionGroup var window: WindowOptions
+        @OptionGroup var options: AnalysisOptions
 
         @Flag(help: "Print JSON on stdout (schema in the README), nothing else.")
         var json = false
@@ -62,15 +61,7 @@ extension KiqprofCommand {
         }
 
         func run() throws {
-            let database = try store.open()
-            let requested = try window.resolve()
-            let span = try database.dataSpan()
-            guard let from = requested.from ?? span?.from, let to = requested.to ?? span?.to else {
-                throw KiqprofError.invalidArgument("the store \(store.path) holds no runs or samples: record with `kiqprof record` or import a log and host metrics first")
-            }
-            guard to >= from else { throw ValidationError("the window ends before it starts") }
-            let dataset = try database.incidentDataset(from: from, to: to)
-            let analysis = IncidentAnalyzer(thresholds: try thresholds()).analyze(dataset, from: from, to: to)
+            let analysis = try options.load(thresholds: try thresholds()).analysis
             if json {
                 print(IncidentRenderer.json(analysis).serialized(), terminator: "")
             } else {

@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import KiqprofCore
+
+extension KiqprofCommand {
+    struct Recommend: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The switches that tame the current suspects: exact steps, side effects, and the evidence for each.",
+            discussion: """
+                Ranks suspects as `incident` does, then matches each against the app's rules (Mastodon's are built in; \
+                --rules FILE adds or overrides them) and the generic rules from measurement: disable the schedule, \
+                add a uniqueness lock when runs overlap, move a heavy class to its own queue, run it less often or \
+                off-peak, lower concurrency when Sidekiq's memory approaches the host's. A disable step names the \
+                scheduler that really holds the schedule, as found in Redis (with --redis or --env-file) or the store. \
+                It says so when nothing stands out. Nothing is changed: use `kiqprof toggle … --apply` for that.
+
+              Examples:
+                kiqprof recommend --last 24h
+                kiqprof recommend --at "2026-11-24 14:30" --window 30m --app-version 4.2.0
+                kiqprof recommend --env-file /home/mastodon/live/.env.production --json
+              """)
+
+        @OptionGroup var options: AnalysisOptions
+        @OptionGroup var connection: RedisOptions
+
+        @Flag(help: "Print JSON on stdout (schema in the README), nothing else.")
+        var json = false
+
+        func run() throws {
+            let loaded = try options.load()
+            var schedules = loaded.dataset.schedules
+            if connection.redis != nil || connection.envFile != nil {
+                // Redis says where each schedule lives now; the store's copies fill in the rest.
+                let live = try Self.liveSchedules(connection)
+                let liveNames = Set(live.map { "\($0.source)/\($0.name)" })
+                schedules = live + schedules.filter { !liveNames.contains("\($0.source)/\($0.name)") }
+            }
+            let recommender = Recommender(rules: loaded.ruleBook, appVersion: options.version, schedules: schedules)
+            let result = recommender.recommend(
+                loaded.analysis, processes: .measure(loaded.dataset, from: loaded.from, to: loaded.to))
+            if json {
+                print(RecommendationRenderer.json(result, appVersion: options.appVersion).serialized(), terminator: "")
+            } else {
+                print(RecommendationRenderer.text(result), terminator: "")
+            }
+        }
+
+        /// The schedules as Redis holds them now: which scheduler, which key.
+        static func liveSchedules(_ connection: RedisOptions) throws -> [IncidentDataset.Schedule] {
+            let settings = try connection.settings()
+            let redis = try connection.connect(settings)
+            let reader = SidekiqStateReader(connection: redis, keyspace: connection.keyspace(settings), cronNamespaces: connection.cronNamespaces)
+            return try reader.readStatus(now: Date().timeIntervalSince1970).schedules.map(IncidentDataset.Schedule.init)
+        }
+    }
+}

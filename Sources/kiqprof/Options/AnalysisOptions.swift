@@ -1,0 +1,56 @@
+import ArgumentParser
+import KiqprofCore
+
+/// The store, the window and the rules shared by `incident`, `recommend` and `report`: one place that
+/// loads the window's data and analyses it the same way for all three.
+struct AnalysisOptions: ParsableArguments {
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var window: WindowOptions
+
+    @Option(help: ArgumentHelp("Add or override rules with a JSON rules file (format: rules/mastodon.json).", valueName: "path"))
+    var rules: String?
+
+    @Option(name: .customLong("app-version"), help: ArgumentHelp(
+        "The app's version (e.g. Mastodon 4.2.0), for upgrade advice; unknown when absent.", valueName: "version"))
+    var appVersion: String?
+
+    func validate() throws {
+        if let appVersion, AppVersion(appVersion) == nil {
+            throw ValidationError("--app-version '\(appVersion)': expected a version like 4.2.1 or v4.3.0")
+        }
+    }
+
+    func ruleBook() throws -> RuleBook {
+        guard let rules else { return .bundled }
+        return RuleBook.bundled.merged(with: try RuleBook.load(path: rules))
+    }
+
+    struct Loaded {
+        var store: Store
+        var dataset: IncidentDataset
+        var analysis: IncidentAnalysis
+        var ruleBook: RuleBook
+        var from: Double
+        var to: Double
+    }
+
+    /// Opens the store, resolves the window (everything in the store when none is given), loads and analyses it.
+    /// - Parameter from: overrides the window's start (`report --since-last`).
+    func load(thresholds: OutageThresholds = OutageThresholds(), from override: Double? = nil) throws -> Loaded {
+        let database = try store.open()
+        let requested = try window.resolve()
+        let span = try database.dataSpan()
+        guard let from = override ?? requested.from ?? span?.from, let to = requested.to ?? span?.to else {
+            throw KiqprofError.invalidArgument("the store \(store.path) holds no runs or samples: record with `kiqprof record` or import a log and host metrics first")
+        }
+        guard to >= from else { throw ValidationError("the window ends before it starts") }
+        let book = try ruleBook()
+        let dataset = try database.incidentDataset(from: from, to: to)
+        var contexts: [String: String] = [:]
+        for rule in book.rules { if let jobClass = rule.jobClass, let context = rule.context { contexts[jobClass] = context } }
+        let analysis = IncidentAnalyzer(thresholds: thresholds, contexts: contexts).analyze(dataset, from: from, to: to)
+        return Loaded(store: database, dataset: dataset, analysis: analysis, ruleBook: book, from: from, to: to)
+    }
+
+    var version: AppVersion? { appVersion.flatMap(AppVersion.init) }
+}
