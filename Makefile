@@ -31,8 +31,8 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# Suites that measure CPU (real Sidekiq beside the recorder) run alone, after the rest ran in parallel.
-CPU_SUITES := RealSidekiqRecordTests|RealSidekiqIncidentTests
+# Suites that measure CPU or timing (real Sidekiq beside the recorder or the cron poller) run alone, after the rest ran in parallel.
+CPU_SUITES := RealSidekiqRecordTests|RealSidekiqIncidentTests|RealSidekiqToggleTests
 
 test: test-deps
 	$(SWIFT) build --build-tests
