@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import KiqprofCore
+
+extension KiqprofCommand {
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A periodic report: what ran, how long, what it cost the host, what looks dangerous, and what to do.",
+            discussion: """
+                Contents: a summary, outage windows, ranked suspects with evidence, a per-class table (runs, failures, \
+                p50/p95/max, busy share, CPU/memory lift and attribution), periodic jobs (period, duration against \
+                period, overlaps, enabled), queue latency peaks, retry/dead growth, and the recommendations. \
+                HTML is one self-contained file (inline SVG, no network, no script) with a timeline of host CPU, \
+                memory and load over the runs of the top suspects. Markdown pastes into a GitHub or GitLab issue. \
+                Every string from Redis or a log is escaped; job arguments are never stored, so never shown.
+
+              Examples:
+                kiqprof report --last 24h --format html -o report.html
+                kiqprof report --since-last --format markdown
+                kiqprof report --from 2026-11-24T00:00Z --to 2026-11-25T00:00Z --format json | jq .incident.suspects[0]
+              """)
+
+        enum Format: String, ExpressibleByArgument, CaseIterable {
+            case text, markdown, html, json
+        }
+
+        @OptionGroup var options: AnalysisOptions
+
+        @Option(help: ArgumentHelp("text, markdown, html or json.", valueName: "format"))
+        var format: Format = .text
+
+        @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write the report to this file instead of stdout.", valueName: "file"))
+        var output: String?
+
+        @Flag(help: "Start where the previous report (of this store) ended; everything when there was none.")
+        var sinceLast = false
+
+        func validate() throws {
+            if sinceLast && (options.window.from != nil || options.window.last != nil || options.window.at != nil) {
+                throw ValidationError("--since-last sets the start itself; combine it only with --to")
+            }
+        }
+
+        func run() throws {
+            let start = sinceLast ? try options.store.open().lastReportEnd() : nil
+            let loaded = try options.load(from: start)
+            let recommender = Recommender(rules: loaded.ruleBook, appVersion: options.version, schedules: loaded.dataset.schedules)
+            let result = recommender.recommend(loaded.analysis, processes: .measure(loaded.dataset, from: loaded.from, to: loaded.to))
+            let model = ReportModelBuilder.build(dataset: loaded.dataset, analysis: loaded.analysis, recommendations: result.recommendations,
+                                                 generatedAt: Date().timeIntervalSince1970, appVersion: options.appVersion)
+            let rendered: String
+            switch format {
+            case .text: rendered = ReportRenderer.text(model)
+            case .markdown: rendered = ReportRenderer.markdown(model)
+            case .json: rendered = ReportRenderer.json(model).serialized()
+            case .html: rendered = ReportHTML.render(model)
+            }
+            if let output {
+                do {
+                    try rendered.write(toFile: output, atomically: true, encoding: .utf8)
+                } catch {
+                    throw KiqprofError.invalidArgument("cannot write the report to \(output): \(error.localizedDescription)")
+                }
+                Diagnostics.info("wrote \(output) (\(rendered.utf8.count / 1024) KiB, \(format.rawValue)), \(ISOTimestamp.short(loaded.from)) → \(ISOTimestamp.short(loaded.to))")
+            } else {
+                print(rendered, terminator: rendered.hasSuffix("\n") ? "" : "\n")
+            }
+            try loaded.store.setLastReportEnd(loaded.to)
+        }
+    }
+}
+
+/// Until the HTML renderer lands, HTML is the Markdown report in a minimal escaped page.
+enum ReportHTML {
+    static func render(_ model: ReportModel) -> String {
+        let escaped = ReportRenderer.text(model).replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+        return "<!doctype html><meta charset=utf-8><title>kiqprof report</title><pre>\(escaped)</pre>\n"
+    }
+}
