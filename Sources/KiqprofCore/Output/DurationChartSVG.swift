@@ -8,6 +8,8 @@ enum DurationChartSVG {
     static let labelWidth = 330.0
     static let valueWidth = 250.0
     static let rowHeight = 26.0
+    /// Grid lines at durations people think in.
+    static let ticks: [Double] = [0.001, 0.01, 0.1, 1, 10, 60, 600, 3600, 21600, 86400, 604_800]
 
     static func render(_ profiles: [ClassProfile], to out: inout String) {
         let shown = profiles.prefix(maximumClasses).filter { $0.max != nil }
@@ -18,9 +20,9 @@ enum DurationChartSVG {
         let f = SVGNumber.format
         let smallest = shown.compactMap { $0.p50 }.filter { $0 > 0 }.min() ?? 0.01
         let largest = shown.compactMap { $0.max }.max() ?? 1
-        // Whole decades from just below the shortest p50 to just above the longest run.
-        let low = pow10((log10(max(smallest, 0.001))).rounded(.down))
-        let high = max(pow10((log10(max(largest, 0.001))).rounded(.up)), low * 10)
+        // Log scale between round durations just outside the shortest p50 and the longest run.
+        let low = ticks.last { $0 <= smallest } ?? ticks[0]
+        let high = max(ticks.first { $0 >= largest } ?? largest, low * 10)
         let plotLeft = labelWidth, plotWidth = width - labelWidth - valueWidth
         func x(_ seconds: Double) -> Double {
             let clamped = min(max(seconds, low), high)
@@ -29,14 +31,12 @@ enum DurationChartSVG {
         let top = 24.0
         let bottom = top + rowHeight * Double(shown.count)
         let height = bottom + 22
-        out += "<svg class=\"chart durations\" viewBox=\"0 0 \(f(width)) \(f(height))\" role=\"img\" aria-labelledby=\"durations-title\" xmlns=\"http://www.w3.org/2000/svg\">"
+        out += "<svg class=\"chart durations\" viewBox=\"0 0 \(f(width)) \(f(height))\" role=\"img\" aria-labelledby=\"durations-title\">"
         out += "<title id=\"durations-title\">Run durations of the top \(shown.count) classes: p50, p95 and max, log scale</title>"
-        var decade = low
-        while decade <= high * 1.0001 {
-            let dx = x(decade)
+        for tick in ticks where tick >= low && tick <= high {
+            let dx = x(tick)
             out += "<line class=\"grid\" x1=\"\(f(dx))\" x2=\"\(f(dx))\" y1=\"\(f(top - 4))\" y2=\"\(f(bottom))\"/>"
-            out += "<text class=\"tick\" x=\"\(f(dx))\" y=\"\(f(bottom + 16))\" text-anchor=\"middle\">\(duration(decade))</text>"
-            decade *= 10
+            out += "<text class=\"tick\" x=\"\(f(dx))\" y=\"\(f(bottom + 16))\" text-anchor=\"middle\">\(duration(tick))</text>"
         }
         legend(x: plotLeft, y: 6, to: &out)
         for (index, profile) in shown.enumerated() {
@@ -67,8 +67,6 @@ enum DurationChartSVG {
     }
 
     static func seconds(_ value: Double?) -> String { value.map(duration) ?? "–" }
-
-    private static func pow10(_ exponent: Double) -> Double { pow(10, exponent) }
 
     /// `humanize` shows tenths of a second; fast jobs need milliseconds.
     static func duration(_ seconds: Double) -> String {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// `kiqprof report --format html`: one self-contained page with inline CSS and inline SVG charts, no
 /// scripts and no network (a Content-Security-Policy that forbids both), so it can be mailed, attached to
 /// an issue or opened offline. Every string from Redis or a log is escaped through `HTMLText`. One pass
@@ -133,7 +135,7 @@ public enum ReportHTMLRenderer {
         out += "<th class=\"n\">outage windows</th></tr></thead><tbody>"
         for profile in analysis.profiles {
             out += "<tr><td class=\"n\">\(profile.rank)</td><td class=\"class\">"
-            HTMLText.append(profile.jobClass, to: &out, limit: 200)
+            appendClassName(profile.jobClass, to: &out)
             out += "</td><td class=\"n\">\(NumberText.compact(profile.score))</td><td class=\"n\">\(profile.runs)</td><td class=\"n\">\(profile.failed)</td>"
             out += "<td class=\"n\">\(DurationChartSVG.seconds(profile.p50))</td><td class=\"n\">\(DurationChartSVG.seconds(profile.p95))</td><td class=\"n\">\(DurationChartSVG.seconds(profile.max))</td>"
             out += "<td class=\"n\">\(NumberText.percent(profile.busyShare)) %</td><td class=\"n\">\(profile.maxConcurrency)</td>"
@@ -153,7 +155,7 @@ public enum ReportHTMLRenderer {
         func row(schedule: IncidentDataset.Schedule?, profile: ClassProfile?, jobClass: String) {
             let period = schedule?.periodSeconds ?? profile?.periodicity?.period
             rows += "<tr><td class=\"class\">"
-            HTMLText.append(jobClass, to: &rows, limit: 200)
+            appendClassName(jobClass, to: &rows)
             rows += "</td><td>"
             if let schedule { HTMLText.append(schedule.name, to: &rows, limit: 200) } else { rows += "–" }
             rows += "</td><td>"
@@ -279,6 +281,12 @@ public enum ReportHTMLRenderer {
             out += "</li>"
         }
         out += "</ul></section>\n"
+    }
+
+    /// A class name, escaped first, that may wrap after its `::` in a narrow column rather than mid-word.
+    static func appendClassName(_ name: String, to out: inout String) {
+        let escaped = HTMLText.text(name, limit: 200)
+        out += escaped.contains("::") ? escaped.replacingOccurrences(of: "::", with: "::<wbr>") : escaped
     }
 
     private static func signed(_ value: Double?) -> String { value.map(NumberText.signed) ?? "–" }

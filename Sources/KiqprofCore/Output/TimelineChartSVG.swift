@@ -23,7 +23,7 @@ enum TimelineChartSVG {
         let ganttBottom = ganttTop + rowHeight * Double(max(model.strips.count, 1))
         let height = ganttBottom + 30
         let f = SVGNumber.format
-        out += "<svg class=\"chart\" viewBox=\"0 0 \(f(width)) \(f(height))\" role=\"img\" aria-labelledby=\"timeline-title\" xmlns=\"http://www.w3.org/2000/svg\">"
+        out += "<svg class=\"chart\" viewBox=\"0 0 \(f(width)) \(f(height))\" role=\"img\" aria-labelledby=\"timeline-title\">"
         out += "<title id=\"timeline-title\">Host CPU, memory and load with the runs of the top suspects, \(ISOTimestamp.short(analysis.from)) to \(ISOTimestamp.short(analysis.to))</title>"
 
         // Grid and time labels first, so everything else draws over them.
@@ -59,7 +59,11 @@ enum TimelineChartSVG {
         // Memory: MiB used against the host's total when known, else percent used.
         let useMB = points.contains { $0.memUsedMB != nil }
         let memPeak = points.reduce(0.0) { max($0, (useMB ? $1.memUsedMB : $1.memUsedPct) ?? 0) }
-        let memMax = useMB ? max(model.host.memTotalMB ?? niceCeiling(memPeak * 1.1), memPeak) : 100
+        // Against the host's total once memory is half used (how close to running out); below that, scaled
+        // to the data, so the rise a hog causes stays visible.
+        let memMax: Double
+        if useMB, let total = model.host.memTotalMB, memPeak >= total / 2 { memMax = max(total, memPeak) }
+        else { memMax = niceCeiling(max(memPeak, 1) * 1.15) }
         let memUnit = useMB ? "MB" : "%"
         let memTitle = useMB ? "Memory used, MB (peak per bucket" + (model.host.memTotalMB.map { "; host total \(NumberText.compact($0)) MB)" } ?? ")")
             : "Memory used, % (peak per bucket)"
@@ -185,7 +189,7 @@ enum TimelineChartSVG {
         var power = 1.0
         while power * 10 <= value { power *= 10 }
         while power > value { power /= 10 }
-        for factor in [1.0, 2, 2.5, 5, 10] where factor * power >= value { return factor * power }
+        for factor in [1.0, 2, 4, 5, 10] where factor * power >= value { return factor * power }
         return 10 * power
     }
 }
