@@ -53,7 +53,7 @@ extension KiqprofCommand {
             case .text: rendered = ReportRenderer.text(model)
             case .markdown: rendered = ReportRenderer.markdown(model)
             case .json: rendered = ReportRenderer.json(model).serialized()
-            case .html: rendered = ReportHTML.render(model)
+            case .html: rendered = ReportHTMLRenderer.html(model)
             }
             if let output {
                 do {
@@ -70,10 +70,3 @@ extension KiqprofCommand {
     }
 }
 
-/// Until the HTML renderer lands, HTML is the Markdown report in a minimal escaped page.
-enum ReportHTML {
-    static func render(_ model: ReportModel) -> String {
-        let escaped = ReportRenderer.text(model).replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-        return "<!doctype html><meta charset=utf-8><title>kiqprof report</title><pre>\(escaped)</pre>\n"
-    }
-}
