@@ -5,7 +5,7 @@ SWIFT ?= swift
 RUNTIME_PACKAGES := libhiredis-dev libsqlite3-dev redis-server python3
 TEST_PACKAGES := $(RUNTIME_PACKAGES) ruby-sidekiq ruby-redis-namespace ruby-sidekiq-cron sysstat python3
 
-.PHONY: all build release deps test-deps test demo bench-census bench-record bench-import bench-incident install clean
+.PHONY: all build release deps test-deps test demo reproduce check-report bench-census bench-record bench-import bench-incident bench-report install clean
 
 all: build
 
@@ -54,6 +54,21 @@ bench-record: test-deps release
 # A benchmark: import sidekiq-log on a generated 10M-line log and its journald export, against wc -l and a Python parse.
 bench-import: release
 	python3 bench/import/run.py --kiqprof "$$($(SWIFT) build -c release --show-bin-path)/kiqprof"
+
+# Reproduces a Trends-style outage with real Sidekiq, sidekiq-cron, sadc and kiqprof record (about 5 minutes),
+# into samples/incident (or OUT=DIR), then shows its incident.
+reproduce: test-deps release
+	KIQPROF="$$($(SWIFT) build -c release --show-bin-path)/kiqprof" bash samples/reproduce/reproduce.sh $(OUT)
+
+# Renders the bundled incident's HTML report in headless Chromium (installed with apt-get if missing):
+# a screenshot, and a failure on any console message.
+check-report: release
+	"$$($(SWIFT) build -c release --show-bin-path)/kiqprof" report --db samples/incident/kiqprof.sqlite --format html -o /tmp/kiqprof-report.html
+	bash scripts/check-report.sh /tmp/kiqprof-report.html /tmp/kiqprof-report.png
+
+# A benchmark: report --format html over 1M runs (24 h) against incident --json on the same store.
+bench-report: release
+	python3 bench/report/run.py --kiqprof "$$($(SWIFT) build -c release --show-bin-path)/kiqprof"
 
 # A benchmark: incident --json on 1M runs + 86,400 host samples (24 h), then 2x and 4x, against a Python read floor.
 bench-incident: release

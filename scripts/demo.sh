@@ -1,45 +1,59 @@
 #!/usr/bin/env bash
-# make demo: a throwaway redis-server loaded with the bundled snapshot, then kiqprof against it.
+# make demo: the main job on a real recorded incident (samples/incident), with nothing of your own:
+#   1. a throwaway redis-server on a UNIX socket, loaded with the incident's Redis snapshot: `status`
+#   2. the incident's Sidekiq logs and sar file imported into a temporary store: `incident`
+#   3. a self-contained HTML report
+#   4. `recommend`, reading the live schedules from the throwaway Redis
 set -euo pipefail
 KIQPROF=${1:-.build/release/kiqprof}
 cd "$(dirname "$0")/.."
-SNAPSHOT=samples/snapshot/mastodon-6.4.1-namespaced.json
+SAMPLE=samples/incident
 WORK=$(mktemp -d /tmp/kiqprof-demo.XXXXXX)
+REPORT=${KIQPROF_DEMO_REPORT:-$PWD/report.html}
 REDIS_PID=""
 cleanup() {
-  [ -n "$REDIS_PID" ] && kill "$REDIS_PID" 2>/dev/null && wait "$REDIS_PID" 2>/dev/null || true
+  if [ -n "$REDIS_PID" ]; then kill "$REDIS_PID" 2>/dev/null || true; wait "$REDIS_PID" 2>/dev/null || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() { printf '$ %s\n' "$*" | sed "s|$WORK|\$DEMO|g; s|$KIQPROF|kiqprof|"; "$@"; }
 
-step "1. A throwaway redis-server on a UNIX socket (no TCP port), loaded with a real Sidekiq snapshot"
+step "1. A throwaway redis-server (UNIX socket, no TCP port) holding the incident's Redis, as captured mid-incident"
 redis-server --port 0 --unixsocket "$WORK/redis.sock" --unixsocketperm 700 --save '' --appendonly no \
   --dir "$WORK" --logfile "$WORK/redis.log" &
 REDIS_PID=$!
 for _ in $(seq 100); do [ -S "$WORK/redis.sock" ] && break; sleep 0.05; done
-python3 scripts/load_snapshot.py "$SNAPSHOT" --socket "$WORK/redis.sock"
-CAPTURED=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["captured_at"])' "$SNAPSHOT")
-URL="unix://$WORK/redis.sock?db=0"
-echo "snapshot: $SNAPSHOT (Sidekiq 6.4.1, redis-namespace 'mastodon', sidekiq-cron 1.8.0)"
+python3 scripts/load_snapshot.py "$SAMPLE/snapshot.json" --socket "$WORK/redis.sock"
+CAPTURED=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["captured_at"])' "$SAMPLE/snapshot.json")
+URL="unix://$WORK/redis.sock"
+run "$KIQPROF" status --redis "$URL" --now "$CAPTURED"
 
-step "2. kiqprof status: processes, queues, the longest-running jobs, periodic schedules"
-echo "\$ kiqprof status --redis $URL --namespace mastodon --now $CAPTURED"
-"$KIQPROF" status --redis "$URL" --namespace mastodon --now "$CAPTURED"
+step "2. Investigate after the fact: import the Sidekiq logs and the sar file into a new store, then ask what happened"
+DB="$WORK/demo.sqlite"
+for log in "$SAMPLE"/sidekiq-*.log; do run "$KIQPROF" import sidekiq-log "$log" --db "$DB"; done
+run "$KIQPROF" import sar "$SAMPLE/sar.json" --db "$DB"
+run "$KIQPROF" incident --db "$DB" --limit 4
 
-step "3. kiqprof census: every waiting job per class across queues, retry, schedule and dead"
-echo "\$ kiqprof census --redis $URL --namespace mastodon --now $CAPTURED"
-"$KIQPROF" census --redis "$URL" --namespace mastodon --now "$CAPTURED"
+step "3. A report to read over coffee or attach to a ticket (one HTML file, no network, no script)"
+run "$KIQPROF" report --db "$DB" --format html -o "$REPORT"
+echo "open it: $REPORT"
 
-step "What this showed"
+step "4. What to switch off, and what that costs (schedules read from the throwaway Redis)"
+run "$KIQPROF" recommend --db "$DB" --redis "$URL"
+
+step "What this showed, and what to try on a real server"
 cat <<TXT
-- Scheduler::Trends::RefreshScheduler (Mastodon's 5-minute trends refresh) is among the busy jobs,
-  with its elapsed time, process and thread; sidekiq-cron holds its schedule (enabled) next to a
-  disabled one.
-- The census counts what waits where, with error classes for retry and dead.
+- The host's CPU saturated while Scheduler::Trends::RefreshScheduler runs piled up: it ranks first,
+  with the numbers behind it. RemoteFeedPollJob fires at the same moments and runs long, but adds
+  almost nothing once the classes beside it are accounted for, so it ranks below.
+- recommend gives Mastodon's steps for the trends refresh, and the exact sidekiq-cron switch found in Redis.
 
-On a real server (read-only; run as any user that can reach Redis):
+On your server (read-only; kiqprof never writes to Redis unless a command takes --apply):
   kiqprof status --env-file /home/mastodon/live/.env.production
-  kiqprof census --redis redis://127.0.0.1:6379/0 --json
+  journalctl -u mastodon-sidekiq -o json --since -6h | kiqprof import sidekiq-log -
+  kiqprof import sar /var/log/sysstat/sa\$(date +%d)
+  kiqprof incident --last 6h
+  kiqprof record --env-file /home/mastodon/live/.env.production   # keep recording for the next time
 TXT

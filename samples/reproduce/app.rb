@@ -4,14 +4,23 @@
 #   KIQ_REDIS_SOCK     the Redis UNIX socket
 #   KIQ_PERIOD         seconds between firings of both periodic jobs (default 20; < 60 uses six-field cron)
 #   KIQ_HOG_SECONDS    how long the hog burns CPU per run (default 8)
+#   KIQ_HOG_GROWTH     each run lasts this factor longer than the one before (default 1: steady), as a
+#                      trends refresh grows with federation volume
+#   KIQ_HOG_MAX_SECONDS the longest a run gets (default 120)
 #   KIQ_HOG_MB         how much memory the hog holds while it runs (default 400)
+#   KIQ_HOG_THREADS    threads the hog compresses with (default 1); zlib releases Ruby's GVL, so 2 threads
+#                      take 2 cores, as a heavy job does when its work runs in C (or in Postgres)
 #   KIQ_SLEEP_SECONDS  how long the light job waits per run (default 14)
 require "sidekiq"
 require "sidekiq-cron"
+require "zlib"
 
 REDIS = { path: ENV.fetch("KIQ_REDIS_SOCK") }
 PERIOD = Integer(ENV.fetch("KIQ_PERIOD", "20"))
 HOG_SECONDS = Float(ENV.fetch("KIQ_HOG_SECONDS", "8"))
+HOG_GROWTH = Float(ENV.fetch("KIQ_HOG_GROWTH", "1"))
+HOG_MAX_SECONDS = Float(ENV.fetch("KIQ_HOG_MAX_SECONDS", "120"))
+HOG_THREADS = Integer(ENV.fetch("KIQ_HOG_THREADS", "1"))
 HOG_MB = Integer(ENV.fetch("KIQ_HOG_MB", "400"))
 SLEEP_SECONDS = Float(ENV.fetch("KIQ_SLEEP_SECONDS", "14"))
 
@@ -30,11 +39,15 @@ module Scheduler
       sidekiq_options queue: "scheduler", retry: 0
 
       def perform
-        deadline = Process.clock_gettime(Process::CLOCK_MONOTONIC) + HOG_SECONDS
+        run = Sidekiq.redis { |conn| conn.incr("reproduce:hog_runs") } - 1
+        seconds = [HOG_SECONDS * HOG_GROWTH**run, HOG_MAX_SECONDS].min
+        deadline = Process.clock_gettime(Process::CLOCK_MONOTONIC) + seconds
         # 40 MB strings: above glibc's largest mmap threshold, so freeing them returns the memory.
         held = Array.new(HOG_MB / 40) { "x" * 40_000_000 }
-        x = 0
-        x += 1 while Process.clock_gettime(Process::CLOCK_MONOTONIC) < deadline
+        data = Random.new(run).bytes(1_000_000)
+        HOG_THREADS.times.map do
+          Thread.new { Zlib::Deflate.deflate(data, 9) while Process.clock_gettime(Process::CLOCK_MONOTONIC) < deadline }
+        end.each(&:join)
         held.clear
         GC.start
       end

@@ -12,6 +12,28 @@ public struct OutageWindowDetector {
         var from: Double
         var to: Double
         var signal: String
+        /// Stretches of the same kind that fall in one window are reported once: with their summed
+        /// duration and their overall peak, rendered by `describe`.
+        var kind: String? = nil
+        var peak = 0.0
+        var duration = 0.0
+        var describe: (@Sendable (_ duration: Double, _ peak: Double) -> String)? = nil
+
+        init(from: Double, to: Double, signal: String) {
+            self.from = from
+            self.to = to
+            self.signal = signal
+        }
+
+        init(from: Double, to: Double, kind: String, peak: Double, describe: @escaping @Sendable (Double, Double) -> String) {
+            self.from = from
+            self.to = to
+            self.kind = kind
+            self.peak = peak
+            self.duration = to - from
+            self.describe = describe
+            self.signal = describe(to - from, peak)
+        }
     }
 
     public func detect(_ dataset: IncidentDataset, from: Double, to: Double) -> [OutageWindow] {
@@ -69,12 +91,18 @@ public struct OutageWindowDetector {
             let (start, end) = span(stretch)
             guard end - start >= thresholds.cpuMinimumDuration else { continue }
             let peak = points[stretch.first...stretch.last].compactMap(\.cpuBusyPct).max() ?? 0
-            result.append(Interval(from: start, to: end, signal: "\(label)CPU busy ≥ \(NumberText.compact(thresholds.cpuBusyPct)) % for \(DurationExpression.humanize(end - start)) (peak \(NumberText.compact(peak)) %)"))
+            let threshold = thresholds.cpuBusyPct
+            result.append(Interval(from: start, to: end, kind: label + "cpu", peak: peak) { duration, peak in
+                "\(label)CPU busy ≥ \(NumberText.compact(threshold)) % for \(DurationExpression.humanize(duration)) (peak \(NumberText.compact(peak)) %)"
+            })
         }
         for stretch in stretches({ points[$0].memUsedPct.map { 100 - $0 <= thresholds.memAvailablePct } ?? false }) {
             let (start, end) = span(stretch)
-            let lowest = points[stretch.first...stretch.last].compactMap(\.memUsedPct).max().map { 100 - $0 } ?? 0
-            result.append(Interval(from: start, to: end, signal: "\(label)MemAvailable ≤ \(NumberText.compact(thresholds.memAvailablePct)) % of total for \(DurationExpression.humanize(end - start)) (lowest \(NumberText.compact(lowest)) %)"))
+            let highest = points[stretch.first...stretch.last].compactMap(\.memUsedPct).max() ?? 100
+            let threshold = thresholds.memAvailablePct
+            result.append(Interval(from: start, to: end, kind: label + "memory", peak: highest) { duration, highest in
+                "\(label)MemAvailable ≤ \(NumberText.compact(threshold)) % of total for \(DurationExpression.humanize(duration)) (lowest \(NumberText.compact(100 - highest)) %)"
+            })
         }
         for stretch in stretches({ index in
             guard index > 0, let now = points[index].swapUsedMB, let before = points[index - 1].swapUsedMB else { return false }
@@ -89,12 +117,18 @@ public struct OutageWindowDetector {
         for stretch in stretches({ (points[$0].psiCPUSomeAvg10 ?? 0) >= thresholds.psiCPUSomeAvg10 }) {
             let (start, end) = span(stretch)
             let peak = points[stretch.first...stretch.last].compactMap(\.psiCPUSomeAvg10).max() ?? 0
-            result.append(Interval(from: start, to: end, signal: "\(label)CPU pressure some avg10 ≥ \(NumberText.compact(thresholds.psiCPUSomeAvg10)) (peak \(NumberText.compact(peak)))"))
+            let threshold = thresholds.psiCPUSomeAvg10
+            result.append(Interval(from: start, to: end, kind: label + "psi-cpu", peak: peak) { duration, peak in
+                "\(label)CPU pressure some avg10 ≥ \(NumberText.compact(threshold)) for \(DurationExpression.humanize(duration)) (peak \(NumberText.compact(peak)))"
+            })
         }
         for stretch in stretches({ (points[$0].psiMemoryFullAvg10 ?? 0) >= thresholds.psiMemoryFullAvg10 }) {
             let (start, end) = span(stretch)
             let peak = points[stretch.first...stretch.last].compactMap(\.psiMemoryFullAvg10).max() ?? 0
-            result.append(Interval(from: start, to: end, signal: "\(label)memory pressure full avg10 ≥ \(NumberText.compact(thresholds.psiMemoryFullAvg10)) (peak \(NumberText.compact(peak)))"))
+            let threshold = thresholds.psiMemoryFullAvg10
+            result.append(Interval(from: start, to: end, kind: label + "psi-memory", peak: peak) { duration, peak in
+                "\(label)memory pressure full avg10 ≥ \(NumberText.compact(threshold)) for \(DurationExpression.humanize(duration)) (peak \(NumberText.compact(peak)))"
+            })
         }
         for index in points.indices.dropFirst() where points[index].t - points[index - 1].t > maximumStep {
             let start = points[index - 1].t
@@ -141,19 +175,44 @@ public struct OutageWindowDetector {
 
     private func merge(_ intervals: [Interval], from: Double, to: Double) -> [OutageWindow] {
         let clipped = intervals.compactMap { interval -> Interval? in
-            let start = max(interval.from, from)
-            let end = min(interval.to, to)
-            return end >= start ? Interval(from: start, to: end, signal: interval.signal) : nil
-        }.sorted { ($0.from, $0.to, $0.signal) < ($1.from, $1.to, $1.signal) }
-        var windows: [OutageWindow] = []
-        for interval in clipped {
-            if var last = windows.last, interval.from <= last.to + thresholds.mergeGap {
-                last.to = max(last.to, interval.to)
-                if !last.signals.contains(interval.signal) { last.signals.append(interval.signal) }
-                windows[windows.count - 1] = last
-            } else {
-                windows.append(OutageWindow(from: interval.from, to: interval.to, signals: [interval.signal]))
+            var clipped = interval
+            clipped.from = max(interval.from, from)
+            clipped.to = min(interval.to, to)
+            guard clipped.to >= clipped.from else { return nil }
+            if let describe = interval.describe, clipped.to - clipped.from != interval.duration {
+                clipped.duration = clipped.to - clipped.from
+                clipped.signal = describe(clipped.duration, interval.peak)
             }
+            return clipped
+        }.sorted { ($0.from, $0.to, $0.signal) < ($1.from, $1.to, $1.signal) }
+        var groups: [(from: Double, to: Double, members: [Interval])] = []
+        for interval in clipped {
+            if let last = groups.last, interval.from <= last.to + thresholds.mergeGap {
+                groups[groups.count - 1].to = max(last.to, interval.to)
+                groups[groups.count - 1].members.append(interval)
+            } else {
+                groups.append((interval.from, interval.to, [interval]))
+            }
+        }
+        var windows: [OutageWindow] = []
+        for group in groups {
+            var signals: [String] = []
+            var kindPosition: [String: Int] = [:]
+            var combined: [Interval] = []
+            for member in group.members {
+                if let kind = member.kind, let position = kindPosition[kind] {
+                    combined[position].duration += member.duration
+                    combined[position].peak = max(combined[position].peak, member.peak)
+                    continue
+                }
+                if let kind = member.kind { kindPosition[kind] = combined.count }
+                combined.append(member)
+            }
+            for member in combined {
+                let signal = member.describe.map { $0(member.duration, member.peak) } ?? member.signal
+                if !signals.contains(signal) { signals.append(signal) }
+            }
+            windows.append(OutageWindow(from: group.from, to: group.to, signals: signals))
         }
         return windows
     }

@@ -35,6 +35,9 @@ extension KiqprofCommand {
         @Flag(help: "Start where the previous report (of this store) ended; everything when there was none.")
         var sinceLast = false
 
+        @Flag(help: "Print how long each phase took (load and analyse, recommend, build the model, render) on stderr.")
+        var timings = false
+
         func validate() throws {
             if sinceLast && (options.window.from != nil || options.window.last != nil || options.window.at != nil) {
                 throw ValidationError("--since-last sets the start itself; combine it only with --to")
@@ -42,12 +45,22 @@ extension KiqprofCommand {
         }
 
         func run() throws {
+            var clock = MonotonicClock.now()
+            var phases: [(String, Double)] = []
+            func lap(_ name: String) {
+                let now = MonotonicClock.now()
+                phases.append((name, now - clock))
+                clock = now
+            }
             let start = sinceLast ? try options.store.open().lastReportEnd() : nil
             let loaded = try options.load(from: start)
+            lap("load and analyse")
             let recommender = Recommender(rules: loaded.ruleBook, appVersion: options.version, schedules: loaded.dataset.schedules)
             let result = recommender.recommend(loaded.analysis, processes: .measure(loaded.dataset, from: loaded.from, to: loaded.to))
+            lap("recommend")
             let model = ReportModelBuilder.build(dataset: loaded.dataset, analysis: loaded.analysis, recommendations: result.recommendations,
                                                  generatedAt: Date().timeIntervalSince1970, appVersion: options.appVersion)
+            lap("build the report model")
             let rendered: String
             switch format {
             case .text: rendered = ReportRenderer.text(model)
@@ -55,6 +68,7 @@ extension KiqprofCommand {
             case .json: rendered = ReportRenderer.json(model).serialized()
             case .html: rendered = ReportHTMLRenderer.html(model)
             }
+            lap("render \(format.rawValue)")
             if let output {
                 do {
                     try rendered.write(toFile: output, atomically: true, encoding: .utf8)
@@ -66,6 +80,10 @@ extension KiqprofCommand {
                 print(rendered, terminator: rendered.hasSuffix("\n") ? "" : "\n")
             }
             try loaded.store.setLastReportEnd(loaded.to)
+            lap("write")
+            if timings {
+                for (name, seconds) in phases { Diagnostics.info(String(format: "timing: %-24@ %.3f s", name as NSString, seconds)) }
+            }
         }
     }
 }

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+/// The bundled real incident (samples/incident, made by samples/reproduce/reproduce.sh): what `make demo`
+/// shows must hold, from the recording and from the imported log and sar files alike.
+@Suite("the bundled incident: incident, recommend, report")
+struct IncidentSampleTests {
+    static let sample = Fixtures.packageRoot.appendingPathComponent("samples/incident")
+    static let hog = "Scheduler::Trends::RefreshScheduler"
+    static let sleeper = "RemoteFeedPollJob"
+
+    /// A private copy of the recorded store: opening a store writes its -wal/-shm files, and report keeps state.
+    func recordedStore() throws -> (directory: URL, db: String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kiqprof-sample-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let db = directory.appendingPathComponent("kiqprof.sqlite").path
+        try FileManager.default.copyItem(atPath: Self.sample.appendingPathComponent("kiqprof.sqlite").path, toPath: db)
+        return (directory, db)
+    }
+
+    func suspects(_ db: String) throws -> [[String: Any]] {
+        let result = try Kiqprof.run(["incident", "--db", db, "--json"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        return try #require(try result.json()["suspects"] as? [[String: Any]])
+    }
+
+    @Test func theRecordingRanksTheHogFirstWithEvidenceAndAnOutage() throws {
+        let (directory, db) = try recordedStore()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let report = try Kiqprof.run(["incident", "--db", db, "--json"]).json()
+        let suspects = try #require(report["suspects"] as? [[String: Any]])
+        #expect(suspects.first?["class"] as? String == Self.hog)
+        let sleeperRank = try #require(suspects.first { $0["class"] as? String == Self.sleeper }?["rank"] as? Int)
+        #expect(sleeperRank > 1)
+        #expect(suspects.first?["period_source"] as? String == "sidekiq-cron")
+        let windows = try #require(report["outage_windows"] as? [[String: Any]])
+        #expect(!windows.isEmpty, "the pile-up saturates the CPU")
+        #expect((suspects.first?["in_outage_windows"] as? Int ?? 0) >= 1)
+        let evidence = suspects.first?["evidence"] as? [String] ?? []
+        #expect(evidence.contains { $0.contains("one run adds CPU +") })
+    }
+
+    @Test func recommendGivesMastodonsTrendsStepsWithTheSidekiqCronSwitch() throws {
+        let (directory, db) = try recordedStore()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try Kiqprof.run(["recommend", "--db", db, "--json"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let recommendations = try #require(try result.json()["recommendations"] as? [[String: Any]])
+        let first = try #require(recommendations.first)
+        #expect(first["class"] as? String == Self.hog)
+        #expect(first["action"] as? String == "disable_schedule")
+        let steps = (first["steps"] as? [String] ?? []).joined(separator: " ")
+        #expect(steps.contains("sidekiq-cron"))
+        #expect(steps.contains("HSET cron_job:trends_refresh_scheduler status disabled"))
+        #expect(recommendations.contains { $0["action"] as? String == "admin_setting" && ($0["steps"] as? [String] ?? []).joined().contains("Discovery") })
+        let text = try Kiqprof.run(["recommend", "--db", db])
+        #expect(text.stdout.contains("side effect:"))
+    }
+
+    @Test func theHTMLReportDrawsTheTimelineWithTheSuspectsRuns() throws {
+        let (directory, db) = try recordedStore()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let html = directory.appendingPathComponent("report.html").path
+        let result = try Kiqprof.run(["report", "--db", db, "--format", "html", "-o", html])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(page.contains("<svg"))
+        #expect(page.contains(Self.hog))
+        #expect(!page.contains("<script"))
+        #expect(page.utf8.count < 3 * 1024 * 1024)
+        let markdown = try Kiqprof.run(["report", "--db", db, "--format", "markdown"])
+        #expect(markdown.stdout.contains("### Recommendations"))
+        // --since-last starts where this report ended: nothing new since.
+        let again = try Kiqprof.run(["report", "--db", db, "--since-last", "--format", "json"]).json()
+        let incident = try #require(again["incident"] as? [String: Any])
+        #expect((incident["suspects"] as? [Any])?.count ?? -1 <= 1)
+    }
+
+    @Test func theImportedLogsAndSarTellTheSameStory() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kiqprof-sample-import-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let db = directory.appendingPathComponent("demo.sqlite").path
+        for name in ["sidekiq-1.log", "sidekiq-2.log"] {
+            let imported = try Kiqprof.run(["import", "sidekiq-log", Self.sample.appendingPathComponent(name).path, "--db", db])
+            #expect(imported.status == 0, "stderr: \(imported.stderr)")
+        }
+        let sar = try Kiqprof.run(["import", "sar", Self.sample.appendingPathComponent("sar.json").path, "--db", db])
+        #expect(sar.status == 0, "stderr: \(sar.stderr)")
+        let suspects = try suspects(db)
+        #expect(suspects.first?["class"] as? String == Self.hog, "\(suspects.prefix(3).map { $0["class"]! })")
+        let sleeper = try #require(suspects.first { $0["class"] as? String == Self.sleeper })
+        #expect((sleeper["rank"] as? Int ?? 0) > 1)
+        #expect(suspects.first?["period_source"] as? String == "observed")
+    }
+}
