@@ -27,6 +27,8 @@ import Testing
         #expect(try DurationExpression.parse("42") == 42)
         #expect(throws: KiqprofError.self) { try DurationExpression.parse("soon") }
         #expect(DurationExpression.humanize(185) == "3m05s")
+        #expect(DurationExpression.humanize(0.035) == "35ms")
+        #expect(DurationExpression.humanize(4.24) == "4.2s")
     }
 
     @Test func cronPeriods() {

@@ -1,6 +1,9 @@
 /// Turns a class's measurements into plain sentences with numbers, the way a post-mortem argues it.
 public enum EvidenceWriter {
-    public static func sentences(for profile: ClassProfile, outageWindowCount: Int, hostMemoryMB: Double?, cpuCount: Int?) -> [String] {
+    /// - Parameter hostSampled: whether the window has host samples at all (else a class's resource use is
+    ///   unknown for want of samples, not for want of run time).
+    public static func sentences(for profile: ClassProfile, outageWindowCount: Int, hostMemoryMB: Double?, cpuCount: Int?,
+                                 hostSampled: Bool = false) -> [String] {
         var sentences: [String] = []
         let d = DurationExpression.humanize
         var runs = "\(profile.runs) run\(profile.runs == 1 ? "" : "s")"
@@ -47,6 +50,8 @@ public enum EvidenceWriter {
                 resources += "; with the classes running beside it accounted for, one run adds \(attribution.joined(separator: " and "))"
             }
             sentences.append(resources)
+        } else if hostSampled {
+            sentences.append("too little run time inside host sample intervals (\(d(profile.busySeconds)) in all) to measure its resource use")
         } else {
             sentences.append("no host samples while it ran: resource use unknown")
         }

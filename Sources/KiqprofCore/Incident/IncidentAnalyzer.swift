@@ -44,7 +44,8 @@ public struct IncidentAnalyzer {
         for (position, entry) in ranked.enumerated() {
             var profile = entry.element
             profile.rank = position + 1
-            profile.evidence = EvidenceWriter.sentences(for: profile, outageWindowCount: windows.count, hostMemoryMB: hostMemoryMB, cpuCount: cpuCount)
+            profile.evidence = EvidenceWriter.sentences(for: profile, outageWindowCount: windows.count, hostMemoryMB: hostMemoryMB, cpuCount: cpuCount,
+                                                        hostSampled: !hostPoints.isEmpty)
             ordered.append(profile)
         }
         let top = ranked.prefix(3).filter { $0.element.score > 0 }.map { Int32($0.offset) }

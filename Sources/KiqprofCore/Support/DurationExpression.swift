@@ -12,9 +12,10 @@ public enum DurationExpression {
         throw KiqprofError.invalidArgument("'\(text)' is not a duration; expected e.g. 500ms, 90s, 5m, 2h, 14d or a number of seconds")
     }
 
-    /// A human form for tables: `42s`, `3m05s`, `2h14m`, `3d4h`.
+    /// A human form for tables: `35ms`, `4.2s`, `42s`, `3m05s`, `2h14m`, `3d4h`.
     public static func humanize(_ seconds: Double) -> String {
         if seconds < 0 { return "-" + humanize(-seconds) }
+        if seconds < 0.9995 { return "\(Int((seconds * 1000).rounded()))ms" }
         if seconds < 10 { return String(format2(seconds)) + "s" }
         let total = Int(seconds.rounded())
         if total < 60 { return "\(total)s" }
