@@ -63,7 +63,8 @@ reproduce: test-deps release
 # Renders the bundled incident's HTML report in headless Chromium (installed with apt-get if missing):
 # a screenshot, and a failure on any console message.
 check-report: release
-	"$$($(SWIFT) build -c release --show-bin-path)/kiqprof" report --db samples/incident/kiqprof.sqlite --format html -o /tmp/kiqprof-report.html
+	cp samples/incident/kiqprof.sqlite /tmp/kiqprof-check-report.sqlite
+	"$$($(SWIFT) build -c release --show-bin-path)/kiqprof" report --db /tmp/kiqprof-check-report.sqlite --format html -o /tmp/kiqprof-report.html
 	bash scripts/check-report.sh /tmp/kiqprof-report.html /tmp/kiqprof-report.png
 
 # A benchmark: report --format html over 1M runs (24 h) against incident --json on the same store.

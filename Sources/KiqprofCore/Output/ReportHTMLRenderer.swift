@@ -113,7 +113,8 @@ public enum ReportHTMLRenderer {
                 HTMLText.append(sentence, to: &out, limit: 600)
                 out += "</li>"
             }
-            if let context = profile.context {
+            // The evidence already ends with the context sentence when there is one; show it set apart instead.
+            if let context = profile.context, !profile.evidence.contains(context) {
                 out += "<li class=\"context\">"
                 HTMLText.append(context, to: &out, limit: 600)
                 out += "</li>"
