@@ -5,7 +5,7 @@ SWIFT ?= swift
 RUNTIME_PACKAGES := libhiredis-dev libsqlite3-dev redis-server python3
 TEST_PACKAGES := $(RUNTIME_PACKAGES) ruby-sidekiq ruby-redis-namespace ruby-sidekiq-cron sysstat python3
 
-.PHONY: all build release deps test-deps test demo reproduce check-report bench-census bench-record bench-import bench-incident bench-report install clean
+.PHONY: all build release deps test-deps test demo reproduce check-report check-static bench-census bench-record bench-import bench-incident bench-report install clean
 
 all: build
 
@@ -28,56 +28,77 @@ test-deps:
 build: deps
 	$(SWIFT) build
 
-release: deps
-	$(SWIFT) build -c release
+# The Swift runtime is linked in, so the binary runs on a server without the toolchain (see `make install`).
+# Its own build directory: the man page plugin builds a dynamic release in .build, which must not replace it.
+RELEASE_FLAGS := -c release --static-swift-stdlib --scratch-path .build-static
 
-# Suites that measure CPU or timing (real Sidekiq beside the recorder or the cron poller) run alone, after the rest ran in parallel.
-CPU_SUITES := RealSidekiqRecordTests|RealSidekiqIncidentTests|RealSidekiqToggleTests
+release: deps
+	$(SWIFT) build $(RELEASE_FLAGS)
+
+# Suites that measure CPU or timing (real Sidekiq beside the recorder or the cron poller) run after the rest,
+# one at a time: swift test runs different suites in parallel, and each would be the others' noise.
+CPU_SUITES := RealSidekiqRecordTests RealSidekiqIncidentTests RealSidekiqToggleTests
+empty :=
+space := $(empty) $(empty)
 
 test: test-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip '$(CPU_SUITES)'
-	$(SWIFT) test --filter '$(CPU_SUITES)'
+	$(SWIFT) test --skip '$(subst $(space),|,$(CPU_SUITES))'
+	@for suite in $(CPU_SUITES); do echo "== $$suite (alone)"; $(SWIFT) test --filter "$$suite" || exit 1; done
 
 
 demo: release
-	@bash scripts/demo.sh "$$($(SWIFT) build -c release --show-bin-path)/kiqprof"
+	@bash scripts/demo.sh "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/kiqprof"
 
 # A benchmark, not a test: prints kiqprof against the paged-read floor, redis-cli and Sidekiq's Ruby API.
 bench-census: test-deps release
-	python3 bench/census/run.py --kiqprof "$$($(SWIFT) build -c release --show-bin-path)/kiqprof"
+	python3 bench/census/run.py --kiqprof "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/kiqprof"
 
 # A benchmark: the recorder's CPU, RSS, round trips and store growth against 100 processes x 25 busy threads.
 bench-record: test-deps release
-	python3 bench/record/run.py --kiqprof "$$($(SWIFT) build -c release --show-bin-path)/kiqprof"
+	python3 bench/record/run.py --kiqprof "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/kiqprof"
 
 # A benchmark: import sidekiq-log on a generated 10M-line log and its journald export, against wc -l and a Python parse.
 bench-import: release
-	python3 bench/import/run.py --kiqprof "$$($(SWIFT) build -c release --show-bin-path)/kiqprof"
+	python3 bench/import/run.py --kiqprof "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/kiqprof"
 
 # Reproduces a Trends-style outage with real Sidekiq, sidekiq-cron, sadc and kiqprof record (about 5 minutes),
 # into samples/incident (or OUT=DIR), then shows its incident.
 reproduce: test-deps release
-	KIQPROF="$$($(SWIFT) build -c release --show-bin-path)/kiqprof" bash samples/reproduce/reproduce.sh $(OUT)
+	KIQPROF="$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/kiqprof" bash samples/reproduce/reproduce.sh $(OUT)
 
 # Renders the bundled incident's HTML report in headless Chromium (installed with apt-get if missing):
 # a screenshot, and a failure on any console message.
 check-report: release
 	cp samples/incident/kiqprof.sqlite /tmp/kiqprof-check-report.sqlite
-	"$$($(SWIFT) build -c release --show-bin-path)/kiqprof" report --db /tmp/kiqprof-check-report.sqlite --format html -o /tmp/kiqprof-report.html
+	"$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/kiqprof" report --db /tmp/kiqprof-check-report.sqlite --format html -o /tmp/kiqprof-report.html
 	bash scripts/check-report.sh /tmp/kiqprof-report.html /tmp/kiqprof-report.png
 
 # A benchmark: report --format html over 1M runs (24 h) against incident --json on the same store.
 bench-report: release
-	python3 bench/report/run.py --kiqprof "$$($(SWIFT) build -c release --show-bin-path)/kiqprof"
+	python3 bench/report/run.py --kiqprof "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/kiqprof"
 
 # A benchmark: incident --json on 1M runs + 86,400 host samples (24 h), then 2x and 4x, against a Python read floor.
 bench-incident: release
-	python3 bench/incident/run.py --kiqprof "$$($(SWIFT) build -c release --show-bin-path)/kiqprof"
+	python3 bench/incident/run.py --kiqprof "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/kiqprof"
 
 install: release
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/kiqprof" $(DESTDIR)$(PREFIX)/bin/kiqprof
+	@bin="$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/kiqprof"; \
+	set -e; \
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d $(DESTDIR)$(PREFIX)/share/man/man1; \
+	install -m 0755 --strip "$$bin" $(DESTDIR)$(PREFIX)/bin/kiqprof; \
+	"$$bin" --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/kiqprof; \
+	"$$bin" --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_kiqprof; \
+	"$$bin" --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/kiqprof.fish; \
+	if $(SWIFT) package plugin generate-manual >/dev/null 2>&1 && [ -f .build/plugins/GenerateManual/outputs/kiqprof/kiqprof.1 ]; then \
+	  install -m 0644 .build/plugins/GenerateManual/outputs/kiqprof/kiqprof.1 $(DESTDIR)$(PREFIX)/share/man/man1/kiqprof.1; \
+	else echo "note: the man page could not be generated here; kiqprof --help is complete"; fi; \
+	echo "installed $(DESTDIR)$(PREFIX)/bin/kiqprof, completions and the man page"
+
+# The installed binary must run where the Swift toolchain's libraries cannot be found.
+check-static: release
+	bash scripts/check-static.sh "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/kiqprof"
 
 clean:
 	rm -rf .build

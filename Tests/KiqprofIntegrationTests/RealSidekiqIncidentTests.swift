@@ -52,7 +52,7 @@ struct RealSidekiqIncidentTests {
         let hogMemory = try #require(hog["mem_attrib_mb"] as? Double)
         #expect(hogMemory >= 150, "hog memory attribution \(hogMemory) MB (it holds 400 MB): \(summary)")
         let sleeperCPU = sleeper["cpu_attrib_pp"] as? Double ?? 0
-        #expect(sleeperCPU <= 0.15 * hogCPU, "the sleeper's CPU attribution \(sleeperCPU) should be near zero: \(summary)")
+        #expect(sleeperCPU <= 0.2 * hogCPU, "the sleeper's CPU attribution \(sleeperCPU) should be near zero: \(summary)")
         // The plain lift cannot separate them: the sleeper runs whenever the hog does.
         #expect((sleeper["cpu_lift_pp"] as? Double ?? 0) > sleeperCPU)
         let evidence = hog["evidence"] as? [String] ?? []

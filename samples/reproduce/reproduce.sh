@@ -24,7 +24,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 OUT=${1:-$REPO/samples/incident}
 DURATION=${2:-300}
-KIQPROF=${KIQPROF:-$REPO/.build/release/kiqprof}
+KIQPROF=${KIQPROF:-$REPO/.build-static/release/kiqprof}
 SADC=/usr/lib/sysstat/sadc
 export TZ=UTC
 
