@@ -113,46 +113,22 @@ public struct IncidentAnalyzer {
         let singleHost = groups.count == 1
         func runsFor(_ host: Int32) -> [IncidentDataset.Run] { singleHost ? runs : runs.filter { $0.hostIndex == host } }
 
-        var cpuWeight = [Double](repeating: 0, count: classCount), cpuWeighted = [Double](repeating: 0, count: classCount)
-        var memWeight = [Double](repeating: 0, count: classCount), memWeighted = [Double](repeating: 0, count: classCount)
-        var cpuTotal = 0.0, cpuRows = 0.0, memTotal = 0.0, memRows = 0.0
+        var cpu = LiftAccumulator(classCount: classCount), memory = LiftAccumulator(classCount: classCount)
         for (host, hostPoints) in groups {
-            let times = hostPoints.map(\.t)
-            ConcurrencySweep.sweep(times: times, runs: runsFor(host), classCount: classCount) { index, row in
-                let point = hostPoints[index]
-                if let cpu = point.cpuBusyPct {
-                    cpuTotal += cpu
-                    cpuRows += 1
-                    for (k, c) in row.classes.enumerated() {
-                        let w = min(1, row.concurrency[k])
-                        cpuWeight[Int(c)] += w
-                        cpuWeighted[Int(c)] += w * cpu
-                        profiles[Int(c)].cpuSampleExposure += row.concurrency[k]
-                    }
-                }
-                if let mem = point.memUsedMB {
-                    memTotal += mem
-                    memRows += 1
-                    for (k, c) in row.classes.enumerated() {
-                        let w = min(1, row.concurrency[k])
-                        memWeight[Int(c)] += w
-                        memWeighted[Int(c)] += w * mem
-                        profiles[Int(c)].memSampleExposure += row.concurrency[k]
-                    }
-                }
+            ConcurrencySweep.sweep(times: hostPoints.map(\.t), runs: runsFor(host), classCount: classCount) { index, row in
+                if let value = hostPoints[index].cpuBusyPct { cpu.add(value, row: row) }
+                if let value = hostPoints[index].memUsedMB { memory.add(value, row: row) }
             }
         }
         for c in 0..<classCount {
-            if cpuWeight[c] >= minimumLiftExposure, cpuRows - cpuWeight[c] > 0 {
-                let running = cpuWeighted[c] / cpuWeight[c]
-                let idle = (cpuTotal - cpuWeighted[c]) / (cpuRows - cpuWeight[c])
-                profiles[c].cpuLiftPP = running - idle
+            profiles[c].cpuSampleExposure = cpu.exposure[c]
+            profiles[c].memSampleExposure = memory.exposure[c]
+            if let (running, lift) = cpu.lift(of: c, minimumWeight: minimumLiftExposure) {
+                profiles[c].cpuLiftPP = lift
                 profiles[c].hostCPUWhileRunningPct = running
             }
-            if memWeight[c] >= minimumLiftExposure, memRows - memWeight[c] > 0 {
-                let running = memWeighted[c] / memWeight[c]
-                let idle = (memTotal - memWeighted[c]) / (memRows - memWeight[c])
-                profiles[c].memLiftMB = running - idle
+            if let (running, lift) = memory.lift(of: c, minimumWeight: minimumLiftExposure) {
+                profiles[c].memLiftMB = lift
                 profiles[c].hostMemWhileRunningMB = running
             }
         }
