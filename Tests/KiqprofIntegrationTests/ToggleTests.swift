@@ -244,4 +244,39 @@ extension ToggleTests {
         let root = try Kiqprof.run(["--help"])
         #expect(root.stdout.contains("toggle"))
     }
+
+    @Test("sidekiq-cron 2.x: a job in a named cron namespace is written under cron_job:<namespace>:<name>")
+    func cronV2Namespace() throws {
+        let server = try RedisServer()
+        defer { server.stop() }
+        _ = try SnapshotLoader.load(Fixtures.snapshot("S4"), into: server)
+        try server.cli("SADD", "cron_jobs:reports", "cron_job:reports:weekly")
+        try server.cli("HSET", "cron_job:reports:weekly", "name", "weekly", "namespace", "reports", "klass", "WeeklyDigestJob",
+                       "cron", "0 4 * * 1", "status", "enabled", "last_enqueue_time", "")
+        let dry = try Kiqprof.run(["toggle", "disable", "weekly", "--redis", server.unixURL, "--cron-namespace", "reports"])
+        #expect(dry.status == 0, "stderr: \(dry.stderr)")
+        #expect(dry.stdout.contains("HSET cron_job:reports:weekly status disabled"), "\(dry.stdout)")
+        #expect(try Self.hget(server, "cron_job:reports:weekly", "status") == "enabled")
+        let applied = try Kiqprof.run(["toggle", "disable", "weekly", "--redis", server.unixURL, "--cron-namespace", "reports", "--apply"])
+        #expect(applied.status == 0, "stderr: \(applied.stderr)")
+        #expect(try Self.hget(server, "cron_job:reports:weekly", "status") == "disabled")
+    }
+
+    @Test("sidekiq-scheduler with a key prefix: the state is written under <prefix>:sidekiq-scheduler:states")
+    func schedulerKeyPrefix() throws {
+        let server = try RedisServer()
+        defer { server.stop() }
+        _ = try SnapshotLoader.load(Fixtures.snapshot("S6"), into: server)
+        for key in ["schedules", "sidekiq-scheduler:states", "sidekiq-scheduler:next_times", "sidekiq-scheduler:last_times"]
+        where try server.cli("EXISTS", key).trimmingCharacters(in: .whitespacesAndNewlines) == "1" {
+            try server.cli("RENAME", key, "myapp:" + key)
+        }
+        let connection = ["--redis", server.unixURL, "--scheduler-prefix", "myapp"]
+        let applied = try Kiqprof.run(["toggle", "disable", "fast_every_30s", "--apply"] + connection)
+        #expect(applied.status == 0, "stderr: \(applied.stderr)")
+        #expect(try Self.hget(server, "myapp:sidekiq-scheduler:states", "fast_every_30s") == #"{"enabled":false}"#)
+        #expect(try server.cli("EXISTS", "sidekiq-scheduler:states").trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        let unprefixed = try Kiqprof.run(["toggle", "disable", "fast_every_30s", "--redis", server.unixURL])
+        #expect(unprefixed.status == 1, "without the prefix the schedule is unknown: \(unprefixed.stdout)")
+    }
 }
