@@ -10,11 +10,20 @@ struct KiqprofCommand: ParsableCommand {
             kiqprof reads Sidekiq's state from Redis (read-only: it never writes unless a command \
             takes --apply), for Sidekiq 6.x, 7.x and 8.x, redis-namespace, sidekiq-scheduler and sidekiq-cron.
 
-            Start here:
-              kiqprof status                      processes, queues, the longest-running jobs, schedules
-              kiqprof census                      what is waiting in queues, retry, schedule and dead, per class
-              kiqprof incident --last 6h          what took the server down: outage windows and ranked suspects
+            Right now (processes, queues, running jobs, schedules; what waits where):
               kiqprof status --env-file /home/mastodon/live/.env.production
+              kiqprof census
+
+            After an outage (import what you have; find the windows and the suspects):
+              journalctl -u mastodon-sidekiq -o json | kiqprof import sidekiq-log -
+              kiqprof import sar /var/log/sysstat/sa24
+              kiqprof incident --at "2026-11-24 14:30" --window 30m
+              kiqprof recommend --last 6h
+              kiqprof report --last 24h --format html -o report.html
+
+            Before the next one (keep history; switch a periodic job off):
+              kiqprof record --env-file /home/mastodon/live/.env.production
+              kiqprof toggle disable trends_refresh_scheduler
 
             Exit codes: 0 success, 1 the operation failed (unreachable Redis, unreadable file), 64 usage error.
             """,
