@@ -6,13 +6,13 @@ extension KiqprofCommand {
         static let configuration = CommandConfiguration(
             abstract: "What took the server down: outage windows, a timeline, and the job classes ranked as suspects with evidence.",
             discussion: """
-                Works on whatever the store holds: runs from `record` or imported logs, host samples from `record`, \
-                sar, CloudWatch, Prometheus or CSV. Outage windows are found without being told (CPU busy ≥ 90 % \
-                for 60 s, MemAvailable ≤ 5 %, swapping ≥ 30 s, pressure stalls, host sampling gaps, stale \
-                heartbeats, vanished processes, queue latency ≥ 60 s); each lists the signals that define it. \
-                Suspects are ranked by what one run adds to host CPU and memory once the classes running beside \
-                it are accounted for, raised for recurring and piling up and for running in outage windows \
-                (README, "How suspects are ranked"). Without a window it analyses everything in the store.
+              Works on whatever the store holds: runs from `record` or imported logs, host samples from `record`, \
+              sar, CloudWatch, Prometheus or CSV. Outage windows are found without being told (CPU busy ≥ 90 % \
+              for 60 s, MemAvailable ≤ 5 %, swapping ≥ 30 s, pressure stalls, host sampling gaps, stale \
+              heartbeats, vanished processes, queue latency ≥ 60 s); each lists the signals that define it. \
+              Suspects are ranked by what one run adds to host CPU and memory once the classes running beside \
+              it are accounted for, raised for recurring and piling up and for running in outage windows \
+              (README, "How suspects are ranked"). Without a window it analyses everything in the store.
 
               Examples:
                 kiqprof incident --at "2026-11-24 14:30" --window 30m

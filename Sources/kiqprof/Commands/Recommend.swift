@@ -7,12 +7,12 @@ extension KiqprofCommand {
         static let configuration = CommandConfiguration(
             abstract: "The switches that tame the current suspects: exact steps, side effects, and the evidence for each.",
             discussion: """
-                Ranks suspects as `incident` does, then matches each against the app's rules (Mastodon's are built in; \
-                --rules FILE adds or overrides them) and the generic rules from measurement: disable the schedule, \
-                add a uniqueness lock when runs overlap, move a heavy class to its own queue, run it less often or \
-                off-peak, lower concurrency when Sidekiq's memory approaches the host's. A disable step names the \
-                scheduler that really holds the schedule, as found in Redis (with --redis or --env-file) or the store. \
-                It says so when nothing stands out. Nothing is changed: use `kiqprof toggle … --apply` for that.
+              Ranks suspects as `incident` does, then matches each against the app's rules (Mastodon's are built in; \
+              --rules FILE adds or overrides them) and the generic rules from measurement: disable the schedule, \
+              add a uniqueness lock when runs overlap, move a heavy class to its own queue, run it less often or \
+              off-peak, lower concurrency when Sidekiq's memory approaches the host's. A disable step names the \
+              scheduler that really holds the schedule, as found in Redis (with --redis or --env-file) or the store. \
+              It says so when nothing stands out. Nothing is changed: use `kiqprof toggle … --apply` for that.
 
               Examples:
                 kiqprof recommend --last 24h

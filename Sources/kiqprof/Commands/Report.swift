@@ -7,17 +7,17 @@ extension KiqprofCommand {
         static let configuration = CommandConfiguration(
             abstract: "A periodic report: what ran, how long, what it cost the host, what looks dangerous, and what to do.",
             discussion: """
-                Contents: a summary, outage windows, ranked suspects with evidence, a per-class table (runs, failures, \
-                p50/p95/max, busy share, CPU/memory lift and attribution), periodic jobs (period, duration against \
-                period, overlaps, enabled), queue latency peaks, retry/dead growth, and the recommendations. \
-                HTML is one self-contained file (inline SVG, no network, no script) with a timeline of host CPU, \
-                memory and load over the runs of the top suspects. Markdown pastes into a GitHub or GitLab issue. \
-                Every string from Redis or a log is escaped; job arguments are never stored, so never shown.
+              Contents: a summary, outage windows, ranked suspects with evidence, a per-class table (runs, failures, \
+              p50/p95/max, busy share, CPU/memory lift and attribution), periodic jobs (period, duration against \
+              period, overlaps, enabled), queue latency peaks, retry/dead growth, and the recommendations. \
+              HTML is one self-contained file (inline SVG, no network, no script) with a timeline of host CPU, \
+              memory and load over the runs of the top suspects. Markdown pastes into a GitHub or GitLab issue. \
+              Every string from Redis or a log is escaped; job arguments are never stored, so never shown.
 
               Examples:
                 kiqprof report --last 24h --format html -o report.html
                 kiqprof report --since-last --format markdown
-                kiqprof report --from 2026-11-24T00:00Z --to 2026-11-25T00:00Z --format json | jq .incident.suspects[0]
+                kiqprof report --last 7d --format json | jq .incident.suspects[0]
               """)
 
         enum Format: String, ExpressibleByArgument, CaseIterable {

@@ -6,8 +6,8 @@ extension KiqprofCommand {
         static let configuration = CommandConfiguration(
             abstract: "List recorded job runs, newest first.",
             discussion: """
-                Runs come from `record` (source poll: exact start, end bracketed by [end_min, end_max]), from \
-                imported logs (source log: exact) or metrics.
+              Runs come from `record` (source poll: exact start, end bracketed by [end_min, end_max]), from \
+              imported logs (source log: exact) or metrics.
 
               Examples:
                 kiqprof runs --class Scheduler::Trends::RefreshScheduler --last 6h
