@@ -6,10 +6,10 @@ extension KiqprofCommand {
         static let configuration = CommandConfiguration(
             abstract: "Count every waiting job per class across queues and the retry, schedule and dead sets.",
             discussion: """
-                Walks each queue list and sorted set in pages of at most 1,000 elements (8 pages pipelined), \
-                so no single Redis command runs long, and keeps memory bounded however large the queues are. \
-                Payloads that are not valid Sidekiq jobs are counted and listed with their key and index. \
-                Lists are read while Sidekiq keeps working, so counts are a snapshot taken over the walk.
+              Walks each queue list and sorted set in pages of at most 1,000 elements (8 pages pipelined), \
+              so no single Redis command runs long, and keeps memory bounded however large the queues are. \
+              Payloads that are not valid Sidekiq jobs are counted and listed with their key and index. \
+              Lists are read while Sidekiq keeps working, so counts are a snapshot taken over the walk.
 
               Examples:
                 kiqprof census

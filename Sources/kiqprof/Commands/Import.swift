@@ -6,8 +6,8 @@ extension KiqprofCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import evidence you already have: Sidekiq logs (files, journald) and host metrics (sar, CloudWatch, Prometheus, CSV).",
             discussion: """
-                Each import is one transaction: it all lands, or nothing does. Importing the same content twice \
-                adds nothing. Runs from a log supersede polled runs of the same jid (their times are exact).
+              Each import is one transaction: it all lands, or nothing does. Importing the same content twice \
+              adds nothing. Runs from a log supersede polled runs of the same jid (their times are exact).
               """,
             subcommands: [SidekiqLog.self, Metrics.self, HostSamples<SarFormat>.self, HostSamples<CloudWatchFormat>.self,
                           HostSamples<PrometheusFormat>.self, HostSamples<CSVFormat>.self])
@@ -18,9 +18,9 @@ extension KiqprofCommand {
             commandName: "sidekiq-log",
             abstract: "Import job runs from a Sidekiq log: 6.x/7.x/8.x text, JSON, or journald (short, short-iso, json).",
             discussion: """
-                Pairs start/done/fail lines by thread into runs with exact end and duration (Sidekiq's elapsed). \
-                Fails at the shutdown deadline are `interrupted`; others are `failed` with their error class. \
-                A start with no end is an open run. Lines that are not Sidekiq's are skipped and counted.
+              Pairs start/done/fail lines by thread into runs with exact end and duration (Sidekiq's elapsed). \
+              Fails at the shutdown deadline are `interrupted`; others are `failed` with their error class. \
+              A start with no end is an open run. Lines that are not Sidekiq's are skipped and counted.
 
               Examples:
                 kiqprof import sidekiq-log /var/log/sidekiq.log
@@ -134,7 +134,7 @@ extension KiqprofCommand {
             CommandConfiguration(
                 commandName: Format.format.rawValue, abstract: Format.abstract,
                 discussion: "A broken document (e.g. a cut-off JSON export) is refused and writes nothing. "
-                    + "Samples of an instant another source already covers for the host are skipped.\n\n  Examples:\n" + Format.examples)
+                    + "Samples of an instant another source already covers for the host are skipped.\n\nExamples:\n" + Format.examples)
         }
 
         @Argument(help: ArgumentHelp("The export, or - for stdin.", valueName: "file"))
@@ -165,9 +165,9 @@ extension KiqprofCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import Sidekiq 7.x/8.x execution metrics (per class, per minute, with histograms) from Redis.",
             discussion: """
-                Reads the `j|…` hashes the Web UI's Metrics tab shows (8 h of one-minute data, 3 days of 8.x's \
-                ten-minute rollups) and each class's duration histogram, with bounded SCAN (never KEYS). \
-                Importing again updates the minutes that grew and adds nothing else. Read-only on Redis.
+              Reads the `j|…` hashes the Web UI's Metrics tab shows (8 h of one-minute data, 3 days of 8.x's \
+              ten-minute rollups) and each class's duration histogram, with bounded SCAN (never KEYS). \
+              Importing again updates the minutes that grew and adds nothing else. Read-only on Redis.
 
               Examples:
                 kiqprof import metrics --env-file /home/mastodon/live/.env.production

@@ -6,10 +6,10 @@ extension KiqprofCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show Sidekiq's processes, queues, longest-running jobs and periodic schedules.",
             discussion: """
-                Like sidekiqmon and the Web UI's Busy page, and more: busy jobs sorted longest-running first, \
-                stale heartbeats (older than three beats: 15 s on 6.x, 30 s on 7/8) and processes that \
-                vanished (crashed or OOM-killed), and every sidekiq-scheduler / sidekiq-cron schedule with \
-                whether it is enabled. Two pipelined round trips; read-only.
+              Like sidekiqmon and the Web UI's Busy page, and more: busy jobs sorted longest-running first, \
+              stale heartbeats (older than three beats: 15 s on 6.x, 30 s on 7/8) and processes that \
+              vanished (crashed or OOM-killed), and every sidekiq-scheduler / sidekiq-cron schedule with \
+              whether it is enabled. Two pipelined round trips; read-only.
 
               Examples:
                 kiqprof status

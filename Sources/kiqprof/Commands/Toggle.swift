@@ -16,13 +16,13 @@ extension KiqprofCommand {
               connection allowed no other write, reads the value back, and prints the undo command.
 
               What disable writes (enable writes {"enabled":true} or status enabled):
-                sidekiq-scheduler  HSET [<ns>:][<prefix>:]sidekiq-scheduler:states NAME \\
+              sidekiq-scheduler  HSET [<ns>:][<prefix>:]sidekiq-scheduler:states NAME \\
                                      '{"enabled":false}'
-                sidekiq-cron 1.x   HSET [<ns>:]cron_job:NAME status disabled
-                sidekiq-cron 2.x   HSET cron_job:<cron-namespace>:NAME status disabled
+              sidekiq-cron 1.x   HSET [<ns>:]cron_job:NAME status disabled
+              sidekiq-cron 2.x   HSET cron_job:<cron-namespace>:NAME status disabled
 
               Example: Mastodon's trends refresh is hurting the server.
-                cd /home/mastodon/live
+              cd /home/mastodon/live
                 kiqprof toggle list --env-file .env.production
                 kiqprof toggle disable trends_refresh_scheduler --env-file .env.production
                   # a dry run: changes nothing and prints the command, e.g.
