@@ -118,4 +118,43 @@ struct IncidentSampleTests {
         #expect((sleeper["rank"] as? Int ?? 0) > 1)
         #expect(suspects.first?["period_source"] as? String == "observed")
     }
+
+    @Test func injectionStringsInAClassQueueAndErrorComeOutEscapedInEveryFormat() throws {
+        let (directory, db) = try recordedStore()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let hostileClass = "Evil<script>alert(1)</script>Job"
+        let hostileQueue = "q\"><img src=x onerror=alert(2)>"
+        let hostileError = "<iframe src=javascript:alert(3)>"
+        // Attacker-controlled names, as a federated server can receive them, written into real recorded rows.
+        let sql = """
+            UPDATE job_run SET class = '\(hostileClass)', queue = '\(hostileQueue)', error_class = '\(hostileError)', outcome = 'failed'
+              WHERE class = 'RemoteFeedPollJob';
+            INSERT INTO queue_sample (t, queue, size, latency_s) SELECT MAX(t), '\(hostileQueue)', 5000, 900 FROM host_sample;
+            INSERT INTO schedule_definition (source, name, class, cron, enabled, toggle_key, first_seen, last_seen)
+              VALUES ('sidekiq-cron', '\(hostileQueue)', '\(hostileClass)', '* * * * *', 1, 'cron_job:x', 0, 0);
+            """
+        let sqlite = Process()
+        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        sqlite.arguments = ["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()", db, sql]
+        try sqlite.run()
+        sqlite.waitUntilExit()
+        #expect(sqlite.terminationStatus == 0)
+
+        let html = try Kiqprof.run(["report", "--db", db, "--format", "html"]).stdout
+        #expect(html.contains("Evil&lt;script&gt;alert(1)&lt;/script&gt;Job"))
+        let markdown = try Kiqprof.run(["report", "--db", db, "--format", "markdown"]).stdout
+        #expect(markdown.contains("Evil&lt;script&gt;alert\\(1\\)&lt;/script&gt;Job"))
+        for (format, page) in [("html", html), ("markdown", markdown)] {
+            for raw in [hostileClass, "<img src=x", "<iframe", "<script"] {
+                #expect(!page.contains(raw), "\(format) report carries \(raw) unescaped")
+            }
+        }
+        #expect(html.contains("&lt;img src=x onerror=alert(2)&gt;"), "the queue's latency peak is shown, escaped")
+        // JSON keeps the exact strings, encoded as JSON strings.
+        let json = try Kiqprof.run(["report", "--db", db, "--format", "json"])
+        #expect(json.status == 0)
+        #expect(json.stdout.contains("Evil<script>alert(1)</script>Job"))
+        let text = try Kiqprof.run(["report", "--db", db])
+        #expect(text.status == 0)
+    }
 }
