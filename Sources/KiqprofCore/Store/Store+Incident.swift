@@ -38,10 +38,7 @@ extension Store {
                     """)
                 try runs.setArguments([to, from])
                 let handle = runs.sqliteStatement
-                while true {
-                    let code = sqlite3_step(handle)
-                    if code == SQLITE_DONE { break }
-                    guard code == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "reading job_run", sql: runs.sql) }
+                while try nextRow(runs) {
                     let start = sqlite3_column_double(handle, 1)
                     let outcome = text(handle, 6) ?? "unknown"
                     var end: Double
@@ -73,7 +70,7 @@ extension Store {
                     """)
                 try samples.setArguments([from - margin, to])
                 let sampleHandle = samples.sqliteStatement
-                while sqlite3_step(sampleHandle) == SQLITE_ROW {
+                while try nextRow(samples) {
                     let h = sampleHandle
                     var point = IncidentDataset.HostPoint(t: sqlite3_column_double(h, 0), hostIndex: hosts.index(text(h, 1) ?? "?"))
                     if let idle = double(h, 2) {
@@ -107,7 +104,7 @@ extension Store {
                     """)
                 try processes.setArguments([from - margin, to])
                 let processHandle = processes.sqliteStatement
-                while sqlite3_step(processHandle) == SQLITE_ROW {
+                while try nextRow(processes) {
                     let h = processHandle
                     dataset.processPoints.append(IncidentDataset.ProcessPoint(
                         t: sqlite3_column_double(h, 0), identityIndex: identities.index(text(h, 1) ?? "?"),
@@ -142,6 +139,15 @@ extension Store {
             throw StoreError.database(path: path, error: error)
         }
     }
+}
+
+/// Steps a statement: true on a row, false when done, and the error (naming the SQL) otherwise.
+private func nextRow(_ statement: Statement) throws -> Bool {
+    let code = sqlite3_step(statement.sqliteStatement)
+    if code == SQLITE_ROW { return true }
+    if code == SQLITE_DONE { return false }
+    let message = sqlite3_errmsg(sqlite3_db_handle(statement.sqliteStatement)).map { String(cString: $0) }
+    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
 }
 
 private func text(_ statement: OpaquePointer, _ column: Int32) -> String? {
