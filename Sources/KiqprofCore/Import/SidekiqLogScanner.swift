@@ -18,6 +18,8 @@ final class SidekiqLogScanner: @unchecked Sendable {
         var binaryLine: Int?
         /// How far into the log this batch reaches, in bytes.
         var bytesRead = 0
+        /// Block mode: the last batch of its block (the next one comes from the next thread).
+        var endsBlock = false
     }
 
     /// Ends a sequential scan early: the consumer cancelled, or a line held a NUL byte.
@@ -34,7 +36,7 @@ final class SidekiqLogScanner: @unchecked Sendable {
     private let channels: [LogBatchChannel<Batch>]
     // The consumer's side: the summary so far, and in block mode each thread's names mapped to one table.
     private(set) var summary: ImportSummary
-    private var taken = 0
+    private var worker = 0
     private var names = SidekiqLogParser.State().names
     private var handedNames = 0
     private var remaps: [[Int32]]
@@ -65,10 +67,10 @@ final class SidekiqLogScanner: @unchecked Sendable {
     /// Consumer: the next batch in log order with names as indexes into one table (nil at the end); throws
     /// what stopped the scan, or refuses binary data at its line.
     func next() throws -> Batch? {
-        let channel = channels[taken % channels.count]
-        guard var batch = try channel.take() else { return nil }
-        taken += 1
-        if channels.count > 1 { remapNames(&batch, worker: (taken - 1) % channels.count) }
+        let from = worker
+        guard var batch = try channels[from].take() else { return nil }
+        if batch.endsBlock { worker = (worker + 1) % channels.count }
+        if channels.count > 1 { remapNames(&batch, worker: from) }
         let offset = summary.lines
         for example in batch.examples { summary.notUnderstood(line: offset + example.line, reason: example.reason) }
         summary.notUnderstood += batch.notUnderstood - batch.examples.count
@@ -129,22 +131,35 @@ final class SidekiqLogScanner: @unchecked Sendable {
 
     private func scanBlocks(worker: Int) {
         let channel = channels[worker]
-        let blocks = LogBlockReader(fd: reader.fd, name: reader.name, fileSize: reader.totalBytes ?? 0, blockSize: Self.blockSize)
+        let size = reader.totalBytes ?? 0
+        let blocks = LogBlockReader(fd: reader.fd, name: reader.name, fileSize: size, blockSize: Self.blockSize)
         var state = SidekiqLogParser.State()
         var record = LogRecord()
+        var batch = Batch()
         var handed = 0
         var failure: (any Error)?
-        var block = worker
+        // Hands `batch` on, in pieces of `batchSize` records so memory stays small; false to stop.
+        func hand(reaching bytes: Int, endsBlock: Bool) -> Bool {
+            batch.newNames = Array(state.names.names[handed...])
+            handed = state.names.names.count
+            batch.bytesRead = bytes
+            batch.endsBlock = endsBlock
+            let stop = batch.binaryLine != nil
+            guard channel.put(batch), !stop else { return false }
+            batch = Batch()
+            batch.records.reserveCapacity(Self.batchSize)
+            return true
+        }
         do {
-            while block < blocks.blockCount {
-                var batch = Batch()
+            var block = worker
+            var going = true
+            while going, block < blocks.blockCount {
+                let blockEnd = min(size, (block + 1) * Self.blockSize)
                 try blocks.forEachLine(inBlock: block) { line in
-                    scan(line, checkNUL: true, state: &state, record: &record, into: &batch)
+                    guard scan(line, checkNUL: true, state: &state, record: &record, into: &batch) else { return false }
+                    return batch.records.count < Self.batchSize || hand(reaching: block * Self.blockSize, endsBlock: false)
                 }
-                batch.newNames = Array(state.names.names[handed...])
-                handed = state.names.names.count
-                batch.bytesRead = min(reader.totalBytes ?? 0, (block + 1) * Self.blockSize)
-                guard channel.put(batch), batch.binaryLine == nil else { break }
+                going = hand(reaching: blockEnd, endsBlock: true)
                 block += channels.count
             }
         } catch {

@@ -5,9 +5,25 @@ private import GRDBSQLite
 /// `execute(arguments:)` boxes every value, which cost more than the insert itself on multi-million-row
 /// log imports. The recorder writes `JobRun`s this way, the log import its `LogRun`s.
 final class JobRunInserter {
+    private let db: Database
     private let statement: Statement
+    /// Log runs go through a statement of their own that rebinds a column only when its value changed:
+    /// every SQLite call takes the connection's mutex, and most columns repeat from one run to the next.
+    private var logStatement: Statement?
+    private var bound = LogBindings()
+
+    private struct LogBindings {
+        var jobClass: Int32 = .min
+        var host: Int32 = .min
+        var pid = Int.min
+        var outcome: JobRun.Outcome?
+        var errorClass: Int32 = .min
+        var endMin: Double??
+        var endMax: Double??
+    }
 
     init(db: Database) throws {
+        self.db = db
         statement = try db.cachedStatement(sql: """
             INSERT INTO job_run (jid, class, queue, identity, host, pid, tid, start, end, end_min, end_max, outcome, source, args_digest, error_class, import_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -23,7 +39,10 @@ final class JobRunInserter {
         bind(statement, 5, r.host)
         if let pid = r.pid { sqlite3_bind_int64(statement, 6, Int64(pid)) } else { sqlite3_bind_null(statement, 6) }
         bind(statement, 7, r.tid)
-        bindTimes(statement, r.start, r.end, r.endMin, r.endMax)
+        sqlite3_bind_double(statement, 8, r.start)
+        bind(statement, 9, r.end)
+        bind(statement, 10, r.endMin)
+        bind(statement, 11, r.endMax)
         bind(statement, 12, r.outcome.rawValue)
         bind(statement, 13, r.source.rawValue)
         bind(statement, 14, r.argsDigest)
@@ -32,22 +51,35 @@ final class JobRunInserter {
         try step(statement)
     }
 
-    /// A log run: its names are indexes into `names`; `defaultHost` applies where its line named none.
+    /// A log run of import `importId` (the same on every call): its names are indexes into `names`;
+    /// `defaultHost` applies where its line named none.
     func insert(_ r: LogRun, names: [String], defaultHost: String?, importId: Int64) throws {
-        let statement = self.statement.sqliteStatement
+        if logStatement == nil {
+            // An ended run's end_min and end_max are its end: bound only when they differ (a lost run).
+            let prepared = try db.makeStatement(sql: """
+                INSERT INTO job_run (jid, tid, start, end, end_min, end_max, class, host, pid, outcome, error_class, import_id, source)
+                VALUES (?1, ?2, ?3, ?4, ifnull(?5, ?4), ifnull(?6, ?4), ?7, ?8, ?9, ?10, ?11, ?12, 'log')
+                """)
+            sqlite3_bind_int64(prepared.sqliteStatement, 12, importId)
+            logStatement = prepared
+        }
+        let statement = logStatement!.sqliteStatement
         bind(statement, 1, r.jid, names: names)
-        bind(statement, 2, names[Int(r.jobClass)])
-        sqlite3_bind_null(statement, 3)
-        sqlite3_bind_null(statement, 4)
-        bind(statement, 5, r.host < 0 ? defaultHost : names[Int(r.host)])
-        sqlite3_bind_int64(statement, 6, Int64(r.pid))
-        bind(statement, 7, r.tid, names: names)
-        bindTimes(statement, r.start, r.end, r.endMin, r.endMax)
-        bind(statement, 12, r.outcome.rawValue)
-        bind(statement, 13, JobRun.Source.log.rawValue)
-        sqlite3_bind_null(statement, 14)
-        bind(statement, 15, r.errorClass < 0 ? nil : names[Int(r.errorClass)])
-        sqlite3_bind_int64(statement, 16, importId)
+        bind(statement, 2, r.tid, names: names)
+        sqlite3_bind_double(statement, 3, r.start)
+        bind(statement, 4, r.end)
+        let endMin = r.endMin == r.end ? nil : r.endMin
+        if bound.endMin != .some(endMin) { bind(statement, 5, endMin); bound.endMin = endMin }
+        let endMax = r.endMax == r.end ? nil : r.endMax
+        if bound.endMax != .some(endMax) { bind(statement, 6, endMax); bound.endMax = endMax }
+        if bound.jobClass != r.jobClass { bind(statement, 7, names[Int(r.jobClass)]); bound.jobClass = r.jobClass }
+        if bound.host != r.host { bind(statement, 8, r.host < 0 ? defaultHost : names[Int(r.host)]); bound.host = r.host }
+        if bound.pid != r.pid { sqlite3_bind_int64(statement, 9, Int64(r.pid)); bound.pid = r.pid }
+        if bound.outcome != r.outcome { bind(statement, 10, r.outcome.rawValue); bound.outcome = r.outcome }
+        if bound.errorClass != r.errorClass {
+            bind(statement, 11, r.errorClass < 0 ? nil : names[Int(r.errorClass)])
+            bound.errorClass = r.errorClass
+        }
         try step(statement)
     }
 
@@ -58,13 +90,6 @@ final class JobRunInserter {
             let message = sqlite3_errmsg(sqlite3_db_handle(statement)).map { String(cString: $0) }
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: "INSERT INTO job_run …")
         }
-    }
-
-    private func bindTimes(_ statement: OpaquePointer, _ start: Double, _ end: Double?, _ endMin: Double?, _ endMax: Double?) {
-        sqlite3_bind_double(statement, 8, start)
-        bind(statement, 9, end)
-        bind(statement, 10, endMin)
-        bind(statement, 11, endMax)
     }
 
     private func bind(_ statement: OpaquePointer, _ index: Int32, _ text: String?) {
