@@ -6,6 +6,8 @@ import GRDB
 public final class Store: Sendable {
     public let path: String
     let database: DatabasePool
+    /// Each connection's page cache, in KiB.
+    static let cacheKiB = 32768
 
     /// Opens (creating if needed) the store at `path` and migrates it.
     /// - Parameter busyTimeout: how long a write waits for another process's lock before failing; the
@@ -19,7 +21,7 @@ public final class Store: Sendable {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             // 32 MiB of page cache: bulk imports rewrite fewer pages; stays well inside the memory budget.
-            try db.execute(sql: "PRAGMA cache_size = -32768")
+            try db.execute(sql: "PRAGMA cache_size = -\(Self.cacheKiB)")
         }
         do {
             database = try DatabasePool(path: path, configuration: configuration)
