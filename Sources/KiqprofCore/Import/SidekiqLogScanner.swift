@@ -26,7 +26,7 @@ final class SidekiqLogScanner: @unchecked Sendable {
     private struct Stop: Error {}
 
     static let batchSize = 4096
-    static let blockSize = 4 << 20
+    static let blockSize = 512 << 10
     static let blockThreads = 2
 
     private let reader: LineReader
