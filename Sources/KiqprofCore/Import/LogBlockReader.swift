@@ -49,10 +49,11 @@ final class LogBlockReader {
                 if let newline = memchr(buffer + searched, 10, filled - searched) {
                     lineEnd = UnsafeMutableRawPointer(newline) - buffer
                 } else if origin + filled < fileSize {
-                    // The line runs past what was read: read on (growing the buffer for a very long line).
+                    // The line runs past what was read: read on, a little at a time (the next block reads the
+                    // rest), growing the buffer for a very long line.
                     searched = filled
                     if filled == capacity { grow() }
-                    let got = try read(at: origin + filled, into: filled, count: min(capacity - filled, fileSize - origin - filled))
+                    let got = try read(at: origin + filled, into: filled, count: min(capacity - filled, fileSize - origin - filled, 8192))
                     if got == 0 { lineEnd = filled }
                     filled += got
                 } else {

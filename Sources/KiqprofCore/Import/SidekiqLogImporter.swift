@@ -12,6 +12,8 @@ public struct SidekiqLogImporter {
     public var clock: SidekiqLogParser.Clock?
     /// Only lines of this form count; nil detects each line's form.
     public var format: SidekiqLogFormat?
+    /// The blocks a dry run parses a file in, two threads at once (tests make them small).
+    var blockSize = SidekiqLogScanner.blockSize
 
     public init(host: String?) {
         self.host = host
@@ -33,7 +35,7 @@ public struct SidekiqLogImporter {
         let reader = try LineReader(path: path)
         let total = reader.totalBytes
         let storing = store != nil && !dryRun
-        let scanner = SidekiqLogScanner(reader: reader, clock: clock, format: format, fingerprint: storing)
+        let scanner = SidekiqLogScanner(reader: reader, clock: clock, format: format, fingerprint: storing, blockSize: blockSize)
         scanner.start()
 
         var added = 0

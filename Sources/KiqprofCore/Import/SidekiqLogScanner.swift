@@ -26,13 +26,14 @@ final class SidekiqLogScanner: @unchecked Sendable {
     private struct Stop: Error {}
 
     static let batchSize = 4096
-    static let blockSize = 512 << 10
+    static let blockSize = 4 << 20
     static let blockThreads = 2
 
     private let reader: LineReader
     private let clock: SidekiqLogParser.Clock?
     private let format: SidekiqLogFormat?
     private let fingerprinting: Bool
+    private let blockSize: Int
     private let channels: [LogBatchChannel<Batch>]
     // The consumer's side: the summary so far, and in block mode each thread's names mapped to one table.
     private(set) var summary: ImportSummary
@@ -42,14 +43,16 @@ final class SidekiqLogScanner: @unchecked Sendable {
     private var remaps: [[Int32]]
     private var fingerprintResult = ContentFingerprint()
 
-    /// `fingerprint`: hash the content (only an import into a store needs it).
-    init(reader: LineReader, clock: SidekiqLogParser.Clock?, format: SidekiqLogFormat?, fingerprint: Bool) {
+    /// `fingerprint`: hash the content (only an import into a store needs it). A file of four blocks or more
+    /// is parsed in blocks when it needs no fingerprint.
+    init(reader: LineReader, clock: SidekiqLogParser.Clock?, format: SidekiqLogFormat?, fingerprint: Bool, blockSize: Int = SidekiqLogScanner.blockSize) {
         self.reader = reader
         self.clock = clock
         self.format = format
         self.fingerprinting = fingerprint
+        self.blockSize = blockSize
         summary = ImportSummary(source: reader.name, kind: "sidekiq-log")
-        let threads = !fingerprint && (reader.totalBytes ?? 0) >= 4 * Self.blockSize ? Self.blockThreads : 1
+        let threads = !fingerprint && (reader.totalBytes ?? 0) >= 4 * blockSize ? Self.blockThreads : 1
         // A few batches in flight per thread: enough to keep every thread busy, a few MB in all.
         channels = (0..<threads).map { _ in LogBatchChannel<Batch>(capacity: 4) }
         remaps = Array(repeating: [], count: threads)
@@ -132,7 +135,7 @@ final class SidekiqLogScanner: @unchecked Sendable {
     private func scanBlocks(worker: Int) {
         let channel = channels[worker]
         let size = reader.totalBytes ?? 0
-        let blocks = LogBlockReader(fd: reader.fd, name: reader.name, fileSize: size, blockSize: Self.blockSize)
+        let blocks = LogBlockReader(fd: reader.fd, name: reader.name, fileSize: size, blockSize: blockSize)
         var state = SidekiqLogParser.State()
         var record = LogRecord()
         var batch = Batch()
@@ -154,10 +157,10 @@ final class SidekiqLogScanner: @unchecked Sendable {
             var block = worker
             var going = true
             while going, block < blocks.blockCount {
-                let blockEnd = min(size, (block + 1) * Self.blockSize)
+                let blockEnd = min(size, (block + 1) * blockSize)
                 try blocks.forEachLine(inBlock: block) { line in
                     guard scan(line, checkNUL: true, state: &state, record: &record, into: &batch) else { return false }
-                    return batch.records.count < Self.batchSize || hand(reaching: block * Self.blockSize, endsBlock: false)
+                    return batch.records.count < Self.batchSize || hand(reaching: block * blockSize, endsBlock: false)
                 }
                 going = hand(reaching: blockEnd, endsBlock: true)
                 block += channels.count
