@@ -10,6 +10,9 @@ import Darwin
 struct LogNameTable {
     private(set) var names: [String] = []
     private var hashes: [UInt64] = []
+    /// The names' bytes back to back (name i ends at `ends[i]`): compared without touching the Strings.
+    private var bytes: [UInt8] = []
+    private var ends: [Int] = []
     /// Open addressing over `names` (−1: empty); kept at most half full.
     private var slots = [Int32](repeating: -1, count: 64)
 
@@ -22,12 +25,14 @@ struct LogNameTable {
         while true {
             let index = slots[slot]
             if index < 0 { break }
-            if hashes[Int(index)] == hash, Self.equal(names[Int(index)], bytes) { return index }
+            if hashes[Int(index)] == hash, equal(Int(index), bytes) { return index }
             slot = (slot + 1) & mask
         }
         let index = Int32(names.count)
         names.append(String(decoding: bytes, as: UTF8.self))
         hashes.append(hash)
+        self.bytes.append(contentsOf: bytes)
+        ends.append(self.bytes.count)
         slots[slot] = index
         if names.count * 2 > slots.count { rehash() }
         return index
@@ -48,9 +53,10 @@ struct LogNameTable {
         }
     }
 
-    private static func equal(_ name: String, _ bytes: UnsafeRawBufferPointer) -> Bool {
-        var name = name
-        return name.withUTF8 { $0.count == bytes.count && ($0.isEmpty || memcmp($0.baseAddress!, bytes.baseAddress!, $0.count) == 0) }
+    private func equal(_ index: Int, _ other: UnsafeRawBufferPointer) -> Bool {
+        let start = index == 0 ? 0 : ends[index - 1]
+        guard ends[index] - start == other.count else { return false }
+        return other.isEmpty || bytes.withUnsafeBytes { memcmp($0.baseAddress! + start, other.baseAddress!, other.count) == 0 }
     }
 
     /// Eight bytes at a time, multiply-rotate mixing (names are short; this only has to spread them).
