@@ -27,10 +27,11 @@ extension Store {
                     throw AlreadyImported()
                 }
                 if let startIndex {
-                    // The sort's memory follows cache_size: a small one keeps peak RSS down.
-                    try db.execute(sql: "PRAGMA cache_size = -8192")
+                    // Parsing is over: the sort takes the second core too. Each of its threads buffers
+                    // cache_size of keys, so a small one keeps peak RSS down.
+                    try db.execute(sql: "PRAGMA cache_size = -8192; PRAGMA threads = 2")
                     try db.execute(sql: startIndex)
-                    try db.execute(sql: "PRAGMA cache_size = -\(Self.cacheKiB)")
+                    try db.execute(sql: "PRAGMA cache_size = -\(Self.cacheKiB); PRAGMA threads = 0")
                 }
                 try db.execute(sql: "UPDATE import_record SET fingerprint = ? WHERE id = ?", arguments: [fingerprint, importId])
                 for ids in stride(from: 0, to: writer.superseded.count, by: 500).map({ Array(writer.superseded[$0..<min($0 + 500, writer.superseded.count)]) }) {
