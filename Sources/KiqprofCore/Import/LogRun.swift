@@ -14,14 +14,4 @@ struct LogRun: Sendable {
     var endMin: Double?
     var endMax: Double?
     var outcome: JobRun.Outcome
-
-    func jobRun(names: [String], defaultHost: String?) -> JobRun {
-        var run = JobRun(
-            jid: jid.string(names: names), jobClass: names[Int(jobClass)], queue: nil, identity: nil,
-            host: host < 0 ? defaultHost : names[Int(host)], pid: pid, tid: tid.string(names: names), start: start,
-            endMin: endMin, endMax: endMax, outcome: outcome, source: .log)
-        run.end = end
-        run.errorClass = errorClass < 0 ? nil : names[Int(errorClass)]
-        return run
-    }
 }

@@ -32,8 +32,6 @@ struct LogToken: Hashable, Sendable {
         self = string.withUTF8 { LogToken(UnsafeRawBufferPointer($0), names: &names) }
     }
 
-    var isEmpty: Bool { count == 0 }
-
     /// Moves an interned token to another table: `map` takes this table's indexes to that one's.
     mutating func remap(_ map: [Int32]) {
         if count == Self.interned { words.0 = UInt64(map[Int(words.0)]) }
