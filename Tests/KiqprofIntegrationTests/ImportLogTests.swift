@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import KiqprofCore
+@testable import KiqprofCore
 
 /// `kiqprof import sidekiq-log` on the real logs of Sidekiq 6.4.1, 6.5.12, 7.3.10 and 8.0.10 in every form:
 /// the runs must match each log's own done/fail lines per class, count and summed elapsed.
@@ -46,6 +46,18 @@ struct ImportLogTests {
         #expect(again.status == 0)
         #expect(try again.json()["already_imported"] as? Bool == true)
         #expect(try Store(path: db).counts()["job_run"] == summary["runs_added"] as? Int)
+    }
+
+    @Test("a dry run parsed in blocks by two threads says what one thread says", arguments: logs)
+    func blocksMatchOneThread(log: String) throws {
+        let path = Fixtures.sidekiq.appendingPathComponent(log).path
+        var importer = SidekiqLogImporter(host: "vm")
+        importer.dryRun = true
+        let whole = try importer.run(path: path, store: nil)
+        for blockSize in [64, 1000] {
+            importer.blockSize = blockSize
+            #expect(try importer.run(path: path, store: nil) == whole, "\(blockSize)-byte blocks")
+        }
     }
 
     @Test("error classes and shutdown interruptions are read from the log")

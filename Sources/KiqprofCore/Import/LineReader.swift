@@ -7,7 +7,8 @@ import Darwin
 /// Reads a file or stdin in 1 MiB chunks and hands out whole lines without copying them; memory stays
 /// bounded whatever the file size.
 public final class LineReader {
-    private let fd: Int32
+    /// Also read by position, by `LogBlockReader`.
+    let fd: Int32
     private let ownsDescriptor: Bool
     public let name: String
     private var buffer: UnsafeMutableRawPointer
@@ -51,12 +52,13 @@ public final class LineReader {
     public func forEachLine(chunk: (UnsafeRawBufferPointer) -> Void, _ body: (UnsafeRawBufferPointer, Int) throws -> Void) throws {
         var lineNumber = 0
         while true {
-            // Scan the unconsumed bytes for complete lines.
+            // Scan the unconsumed bytes for complete lines (through locals: no property access per line).
             var start = consumed
-            while start < filled, let newline = memchr(buffer + start, 10, filled - start) {
-                let end = UnsafeMutableRawPointer(newline) - buffer
+            let base = buffer, scanEnd = filled
+            while start < scanEnd, let newline = memchr(base + start, 10, scanEnd - start) {
+                let end = UnsafeMutableRawPointer(newline) - base
                 lineNumber += 1
-                try body(UnsafeRawBufferPointer(start: buffer + start, count: end - start), lineNumber)
+                try body(UnsafeRawBufferPointer(start: base + start, count: end - start), lineNumber)
                 start = end + 1
             }
             consumed = start

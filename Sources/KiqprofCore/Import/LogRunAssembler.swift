@@ -1,4 +1,4 @@
-/// Pairs the start and done/fail lines of a Sidekiq log into job runs. Pure and streaming: feed it events in
+/// Pairs the start and done/fail lines of a Sidekiq log into job runs. Pure and streaming: feed it records in
 /// log order, take completed runs as they come, and `finish()` at the end of the log.
 ///
 /// A run's end is its done/fail line's time and its duration is Sidekiq's own `elapsed` (monotonic), so
@@ -6,78 +6,65 @@
 /// hit its shutdown deadline is `interrupted` (Sidekiq::Shutdown; the job was pushed back), any other fail
 /// is `failed`, with the error class from the error handler's next line on that thread. A start with no
 /// end is `lost` when its process fell silent while the log went on, else still `running`.
-public struct LogRunAssembler {
-    /// A thread of a process. Thread ids are short base-36 strings, so up to 8 bytes are packed into an
-    /// integer: hashing two integers per line is far cheaper than hashing a String.
+struct LogRunAssembler {
+    /// A thread of a process.
     struct Thread: Hashable {
         let pid: Int
-        let tid: UInt64
-        let longTid: String?
-
-        init(pid: Int, tid: String) {
-            self.pid = pid
-            var packed: UInt64 = 0
-            var count = 0
-            for byte in tid.utf8 {
-                packed = packed << 8 | UInt64(byte)
-                count += 1
-            }
-            self.tid = count <= 8 ? packed : 0
-            self.longTid = count <= 8 ? nil : tid
-        }
+        let tid: LogToken
     }
 
     struct Open {
-        let tid: String
-        let jid: String
-        let jobClass: String
+        let jid: LogToken
+        let jobClass: Int32
         let start: Double
-        let host: String?
+        let host: Int32
     }
 
-    public let defaultHost: String?
     private var open: [Thread: Open] = [:]
     /// A failed run held back until its error line (the next line on the thread) names the exception.
-    private var awaitingError: [Thread: JobRun] = [:]
+    private var awaitingError: [Thread: LogRun] = [:]
     private var shuttingDown = Set<Int>()
-    private var lastTimeByPid: [Int: Double] = [:]
+    /// The last time each process logged a job line; the last pid's slot is remembered, as consecutive
+    /// lines mostly come from one process.
+    private var lastTimes: [Double] = []
+    private var slotByPid: [Int: Int] = [:]
+    private var lastPid = -1
+    private var lastSlot = -1
     private var lastTime: Double = 0
-    private var completed: [JobRun] = []
-    public private(set) var startLines = 0
-    public private(set) var endLines = 0
-    public private(set) var unmatchedEnds = 0
+    private var completed: [LogRun] = []
+    private(set) var startLines = 0
+    private(set) var endLines = 0
+    private(set) var unmatchedEnds = 0
 
-    public init(defaultHost: String?) {
-        self.defaultHost = defaultHost
-    }
+    init() {}
 
-    public mutating func consume(_ line: SidekiqLogLine) {
-        switch line.event {
-        case .start(let time, let pid, let tid, let jid, let jobClass):
+    mutating func consume(_ record: LogRecord) {
+        switch record.kind {
+        case .start:
             startLines += 1
-            let thread = Thread(pid: pid, tid: tid)
+            let thread = Thread(pid: record.pid, tid: record.tid)
             release(thread)
-            note(pid, time)
-            open[thread] = Open(tid: tid, jid: jid, jobClass: jobClass, start: time, host: line.host ?? defaultHost)
-        case .end(let time, let pid, let tid, let jid, let jobClass, let elapsed, let failed):
+            note(record.pid, record.time)
+            open[thread] = Open(jid: record.jid, jobClass: record.name, start: record.time, host: record.host)
+        case .end:
             endLines += 1
-            let thread = Thread(pid: pid, tid: tid)
+            let time = record.time
+            let thread = Thread(pid: record.pid, tid: record.tid)
             release(thread)
-            note(pid, time)
-            var startTime = elapsed.map { time - $0 }
+            note(record.pid, time)
+            var startTime = record.elapsed.map { time - $0 }
             if let started = open.removeValue(forKey: thread) {
-                if started.jid == jid { startTime = startTime ?? started.start } else { unmatchedEnds += 1 }
+                if started.jid == record.jid { startTime = startTime ?? started.start } else { unmatchedEnds += 1 }
             } else {
                 unmatchedEnds += 1
             }
-            var run = JobRun(
-                jid: jid, jobClass: jobClass, queue: nil, identity: nil, host: line.host ?? defaultHost, pid: pid, tid: tid,
-                start: startTime ?? time, endMin: time, endMax: time, outcome: .ok, source: .log)
-            run.end = time
-            if failed {
-                if shuttingDown.contains(pid) {
+            var run = LogRun(
+                jid: record.jid, tid: record.tid, pid: record.pid, jobClass: record.name, host: record.host,
+                start: startTime ?? time, end: time, endMin: time, endMax: time, outcome: .ok)
+            if record.failed {
+                if shuttingDown.contains(record.pid) {
                     run.outcome = .interrupted
-                    run.errorClass = "Sidekiq::Shutdown"
+                    run.errorClass = SidekiqLogParser.State.shutdownError
                     completed.append(run)
                 } else {
                     run.outcome = .failed
@@ -86,33 +73,33 @@ public struct LogRunAssembler {
             } else {
                 completed.append(run)
             }
-        case .error(let pid, let tid, let errorClass):
-            let thread = Thread(pid: pid, tid: tid)
+        case .error:
+            let thread = Thread(pid: record.pid, tid: record.tid)
             if var run = awaitingError.removeValue(forKey: thread) {
-                run.errorClass = errorClass
+                run.errorClass = record.name
                 completed.append(run)
             }
-        case .hardShutdown(let pid):
-            shuttingDown.insert(pid)
+        case .hardShutdown:
+            shuttingDown.insert(record.pid)
         case .other:
             break
         }
     }
 
     /// Runs completed so far (a failed run waits for its error line first).
-    public mutating func takeCompleted() -> [JobRun] {
+    mutating func takeCompleted() -> [LogRun] {
         defer { completed.removeAll(keepingCapacity: true) }
         return completed
     }
 
     /// Ends the log: releases failed runs still waiting and turns starts without an end into open runs.
-    public mutating func finish() -> [JobRun] {
+    mutating func finish(names: [String]) -> [LogRun] {
         for thread in Array(awaitingError.keys) { release(thread) }
         for (thread, started) in open {
-            var run = JobRun(
-                jid: started.jid, jobClass: started.jobClass, queue: nil, identity: nil, host: started.host, pid: thread.pid,
-                tid: started.tid, start: started.start, outcome: .running, source: .log)
-            let silentSince = lastTimeByPid[thread.pid] ?? started.start
+            var run = LogRun(
+                jid: started.jid, tid: thread.tid, pid: thread.pid, jobClass: started.jobClass, host: started.host,
+                start: started.start, outcome: .running)
+            let silentSince = slotByPid[thread.pid].map { lastTimes[$0] } ?? started.start
             if lastTime - silentSince > 60 {
                 // Its process said nothing more while the log went on: it died with the job.
                 run.outcome = .lost
@@ -123,7 +110,10 @@ public struct LogRunAssembler {
             completed.append(run)
         }
         open.removeAll()
-        return takeCompleted().sorted { ($0.start, $0.tid ?? "") < ($1.start, $1.tid ?? "") }
+        return takeCompleted()
+            .map { ($0, $0.tid.string(names: names)) }
+            .sorted { ($0.0.start, $0.1) < ($1.0.start, $1.1) }
+            .map(\.0)
     }
 
     private mutating func release(_ thread: Thread) {
@@ -133,7 +123,17 @@ public struct LogRunAssembler {
     }
 
     private mutating func note(_ pid: Int, _ time: Double) {
-        lastTimeByPid[pid] = time
+        if pid != lastPid {
+            if let slot = slotByPid[pid] {
+                lastSlot = slot
+            } else {
+                lastSlot = lastTimes.count
+                slotByPid[pid] = lastSlot
+                lastTimes.append(0)
+            }
+            lastPid = pid
+        }
+        lastTimes[lastSlot] = time
         if time > lastTime { lastTime = time }
     }
 }

@@ -7,8 +7,8 @@ import Darwin
 /// Parses one line of a Sidekiq log in any of the forms Sidekiq and journald write (sidekiq-layout §13):
 /// 6.x/7.x text (`ts pid= tid= ctx LEVEL: msg`), 8.x text with its leading, possibly ANSI-coloured level
 /// and the Plain formatter, the JSON formatter, and journald's `-o short`, `short-iso`, `short-precise`
-/// and `-o json` wrappers (whose `MESSAGE` may be a byte array). Pure and allocation-light: it looks at
-/// fixed positions and only makes Strings for the fields of job lines.
+/// and `-o json` wrappers (whose `MESSAGE` may be a byte array). Allocation-light: it looks at fixed
+/// positions, keeps ids inline and interns names (`LogRecord`); `parse` gives the String form.
 public enum SidekiqLogParser {
     /// How to read journald times that carry no year or zone, for Sidekiq lines without their own time
     /// (the WithoutTimestamp formatter, used when `DYNO` is set).
@@ -24,23 +24,52 @@ public enum SidekiqLogParser {
         }
     }
 
+    /// What parsing keeps from line to line: the names seen so far and the last timestamp's hour.
+    struct State {
+        /// `Sidekiq::Shutdown`, the error class of runs killed at the shutdown deadline, which no line names.
+        static let shutdownError: Int32 = 0
+        var names = LogNameTable()
+        var hour = TimestampHour()
+
+        init() { _ = names.intern("Sidekiq::Shutdown") }
+    }
+
+    /// The hour prefix (`2026-11-26T17`) of the last timestamp and its epoch second: lines of one hour
+    /// only need their minutes, seconds and milliseconds read.
+    struct TimestampHour {
+        var prefix: (UInt64, UInt64) = (0, 0)
+        var start = 0
+    }
+
     /// Parses a line (without its newline). Returns nil for a line that is not a Sidekiq line at all
     /// (a Ruby warning, a backtrace continuation, binary junk): the importer counts those.
     public static func parse(_ line: UnsafeRawBufferPointer, clock: Clock? = nil) -> SidekiqLogLine? {
+        var state = State()
+        var record = LogRecord()
+        guard parse(line, clock: clock, state: &state, into: &record) else { return nil }
+        return record.line(names: state.names.names)
+    }
+
+    /// The importer's form of `parse`: fills `record` and returns false for a line that is not Sidekiq's.
+    static func parse(_ line: UnsafeRawBufferPointer, clock: Clock?, state: inout State, into record: inout LogRecord) -> Bool {
         var end = line.count
         while end > 0, line[end - 1] == 13 || line[end - 1] == 32 { end -= 1 }  // \r and trailing spaces
         let text = UnsafeRawBufferPointer(rebasing: line[0..<end])
-        guard !text.isEmpty else { return nil }
-        if text[0] == UInt8(ascii: "{") { return parseJSONLine(text, clock: clock) }
-        if let event = parseSidekiqText(text, fallbackTime: nil) { return SidekiqLogLine(event: event) }
+        record = LogRecord()
+        guard !text.isEmpty else { return false }
+        if text[0] == UInt8(ascii: "{") { return parseJSONLine(text, clock: clock, state: &state, into: &record) }
+        if parseSidekiqText(text, fallbackTime: nil, state: &state, into: &record) { return true }
         // journald's short formats: "<time> <host> <ident>[<pid>]: <message>".
-        if let (host, bodyStart) = journaldPrefix(text) {
+        if let (hostStart, hostEnd, bodyStart) = journaldPrefix(text) {
             let body = UnsafeRawBufferPointer(rebasing: text[bodyStart...])
             let journalTime = clock.flatMap { journaldTime(UnsafeRawBufferPointer(rebasing: text[0..<bodyStart]), clock: $0) }
-            guard let event = parseSidekiqText(body, fallbackTime: journalTime) else { return nil }
-            return SidekiqLogLine(event: event, host: host, format: .journald)
+            record = LogRecord()
+            guard parseSidekiqText(body, fallbackTime: journalTime, state: &state, into: &record) else { return false }
+            record.host = state.names.intern(UnsafeRawBufferPointer(rebasing: text[hostStart..<hostEnd]))
+            record.format = .journald
+            return true
         }
-        return nil
+        return false
     }
 
     /// The time of a journald short prefix: `Nov 26 17:30:57[.123456]` (no year, local zone),
@@ -63,14 +92,15 @@ public enum SidekiqLogParser {
         return Double(days * 86400 + hour * 3600 + minute * 60) + second - Double(clock.utcOffset)
     }
 
-    static func parseSidekiqText(_ text: UnsafeRawBufferPointer, fallbackTime: Double?) -> SidekiqLogEvent? {
+    /// Fills `record` from Sidekiq's own text; false when the line is not Sidekiq's.
+    static func parseSidekiqText(_ text: UnsafeRawBufferPointer, fallbackTime: Double?, state: inout State, into record: inout LogRecord) -> Bool {
         var index = 0
         let count = text.count
         skipANSI(text, &index)
         var levelFirst = false
         if index < count, text[index] >= 65, text[index] <= 90 {
             // 8.x: the level comes first (coloured, Plain, or ANSI-stripped by journalctl).
-            guard let length = levelLength(text, at: index) else { return nil }
+            guard let length = levelLength(text, at: index) else { return false }
             index += length
             levelFirst = true
             // "INFO \e[0m " (padded inside the colour codes), "INFO  " (journalctl stripped them) or "INFO ".
@@ -80,13 +110,13 @@ public enum SidekiqLogParser {
         }
         var time: Double?
         if index + 24 <= count, text[index] >= 48, text[index] <= 57 {
-            guard let parsed = parseTimestamp(text, at: index) else { return nil }
+            guard let parsed = parseTimestamp(text, at: index, hour: &state.hour) else { return false }
             time = parsed
             index += 24
-            guard index < count, text[index] == 32 else { return nil }
+            guard index < count, text[index] == 32 else { return false }
             index += 1
         }
-        guard index + 4 <= count, matches(text, at: index, "pid=") else { return nil }
+        guard index + 4 <= count, matches(text, at: index, "pid=") else { return false }
         index += 4
         var pid = 0
         var digits = 0
@@ -95,50 +125,59 @@ public enum SidekiqLogParser {
             index += 1
             digits += 1
         }
-        guard digits > 0, index + 5 <= count, matches(text, at: index, " tid=") else { return nil }
+        guard digits > 0, index + 5 <= count, matches(text, at: index, " tid=") else { return false }
         index += 5
         let tidStart = index
         while index < count, text[index] != 32, text[index] != UInt8(ascii: ":") { index += 1 }
-        guard index > tidStart else { return nil }
+        guard index > tidStart else { return false }
         let tidEnd = index
 
         // The message follows the first ": " after the context: `… LEVEL: msg` (6/7) or `…: msg` (8).
-        guard let colon = find(text, from: index, ": ") else { return nil }
+        guard let colon = find(text, from: index, ": ") else { return false }
         var contextEnd = colon
         if !levelFirst {
             // 6/7: the level is the last token of the context.
             var tokenStart = colon
             while tokenStart > index, text[tokenStart - 1] != 32 { tokenStart -= 1 }
-            guard levelLength(text, at: tokenStart) == colon - tokenStart else { return nil }
+            guard levelLength(text, at: tokenStart) == colon - tokenStart else { return false }
             contextEnd = max(index, tokenStart - 1)
         }
         let messageStart = colon + 2
         let message = UnsafeRawBufferPointer(rebasing: text[messageStart..<count])
-        let tid = string(text, tidStart, tidEnd)
+        record.pid = pid
 
         let isStart = equals(message, "start")
         let isDone = !isStart && equals(message, "done")
         let isFail = !isStart && !isDone && equals(message, "fail")
         if isStart || isDone || isFail {
             // WithoutTimestamp lines carry no time of their own: use the journald wrapper's.
-            guard let time = time ?? fallbackTime else { return .other }
-            var jid: String?
-            var jobClass: String?
+            guard let time = time ?? fallbackTime else { return true }
+            var jid: Range<Int>?
+            var jobClass: Range<Int>?
             var elapsed: Double?
             forEachContextPair(text, from: index, to: contextEnd) { key, valueStart, valueEnd in
-                if equals(key, "jid") { jid = string(text, valueStart, valueEnd) }
-                else if equals(key, "class") { jobClass = string(text, valueStart, valueEnd) }
+                if equals(key, "jid") { jid = valueStart..<valueEnd }
+                else if equals(key, "class") { jobClass = valueStart..<valueEnd }
                 else if equals(key, "elapsed") { elapsed = decimal(text, valueStart, valueEnd) }
             }
-            guard let jid, let jobClass else { return .other }
-            if isStart { return .start(time: time, pid: pid, tid: tid, jid: jid, jobClass: jobClass) }
-            return .end(time: time, pid: pid, tid: tid, jid: jid, jobClass: jobClass, elapsed: elapsed, failed: isFail)
+            guard let jid, let jobClass else { return true }
+            record.kind = isStart ? .start : .end
+            record.failed = isFail
+            record.time = time
+            record.elapsed = isStart ? nil : elapsed
+            record.tid = LogToken(UnsafeRawBufferPointer(rebasing: text[tidStart..<tidEnd]), names: &state.names)
+            record.jid = LogToken(UnsafeRawBufferPointer(rebasing: text[jid]), names: &state.names)
+            record.name = state.names.intern(UnsafeRawBufferPointer(rebasing: text[jobClass]))
+            return true
         }
         if let errorClass = errorClass(message, context: UnsafeRawBufferPointer(rebasing: text[index..<contextEnd])) {
-            return .error(pid: pid, tid: tid, errorClass: errorClass)
+            record.kind = .error
+            record.tid = LogToken(UnsafeRawBufferPointer(rebasing: text[tidStart..<tidEnd]), names: &state.names)
+            record.name = state.names.intern(errorClass)
+            return true
         }
-        if isHardShutdown(message) { return .hardShutdown(pid: pid) }
-        return .other
+        if isHardShutdown(message) { record.kind = .hardShutdown }
+        return true
     }
 
     /// `ArgumentError: boom` (6/7 WARN) or, after `context=Job raised exception`, `boom (ArgumentError)` (8.x).
@@ -170,7 +209,7 @@ public enum SidekiqLogParser {
 
     // MARK: JSON lines
 
-    static func parseJSONLine(_ text: UnsafeRawBufferPointer, clock: Clock?) -> SidekiqLogLine? {
+    static func parseJSONLine(_ text: UnsafeRawBufferPointer, clock: Clock?, state: inout State, into record: inout LogRecord) -> Bool {
         // The members of interest, captured without building a collection (this runs once per line).
         var ts: JSONSpan?, pidSpan: JSONSpan?, tidSpan: JSONSpan?, msgSpan: JSONSpan?, ctxSpan: JSONSpan?
         var messageSpan: JSONSpan?, hostnameSpan: JSONSpan?, realtimeSpan: JSONSpan?
@@ -190,22 +229,21 @@ public enum SidekiqLogParser {
                 }
             }
         } catch {
-            return nil
+            return false
         }
 
         if let message = messageSpan {
             // journald -o json: MESSAGE is a string, or an array of byte values when it held control bytes.
-            let host = hostnameSpan.flatMap { JSONScanner.string(text, $0) }
             let realtime = realtimeSpan.flatMap { JSONScanner.double(text, $0) }.map { $0 / 1_000_000 }
-            func parseMessage(_ buffer: UnsafeRawBufferPointer) -> SidekiqLogLine? {
-                if buffer.first == UInt8(ascii: "{") { return parse(buffer, clock: clock) }
-                return parseSidekiqText(buffer, fallbackTime: realtime).map { SidekiqLogLine(event: $0) }
+            func parseMessage(_ buffer: UnsafeRawBufferPointer) -> Bool {
+                if buffer.first == UInt8(ascii: "{") { return parse(buffer, clock: clock, state: &state, into: &record) }
+                return parseSidekiqText(buffer, fallbackTime: realtime, state: &state, into: &record)
             }
-            var line: SidekiqLogLine?
+            let parsed: Bool
             if message.kind == .string && !message.hasEscapes {
-                line = parseMessage(UnsafeRawBufferPointer(rebasing: text[message.start..<message.end]))  // no copy
+                parsed = parseMessage(UnsafeRawBufferPointer(rebasing: text[message.start..<message.end]))  // no copy
             } else if message.kind == .string {
-                line = JSONScanner.decodeEscapes(UnsafeRawBufferPointer(rebasing: text[message.start..<message.end])).withUnsafeBytes(parseMessage)
+                parsed = JSONScanner.decodeEscapes(UnsafeRawBufferPointer(rebasing: text[message.start..<message.end])).withUnsafeBytes(parseMessage)
             } else if message.kind == .array {
                 var bytes: [UInt8] = []
                 bytes.reserveCapacity(message.end - message.start)
@@ -216,22 +254,28 @@ public enum SidekiqLogParser {
                     else if inNumber { bytes.append(UInt8(truncatingIfNeeded: value)); value = 0; inNumber = false }
                 }
                 if inNumber { bytes.append(UInt8(truncatingIfNeeded: value)) }
-                line = bytes.withUnsafeBytes(parseMessage)
+                parsed = bytes.withUnsafeBytes(parseMessage)
             } else {
-                return nil
+                return false
             }
-            guard var line else { return nil }
-            line.host = line.host ?? host
-            line.format = .journaldJSON
-            return line
+            guard parsed else { return false }
+            if record.host < 0, let span = hostnameSpan, span.kind == .string {
+                if span.hasEscapes {
+                    record.host = state.names.intern(JSONScanner.string(text, span)!)
+                } else {
+                    record.host = state.names.intern(UnsafeRawBufferPointer(rebasing: text[span.start..<span.end]))
+                }
+            }
+            record.format = .journaldJSON
+            return true
         }
 
         // Sidekiq's JSON formatter: {"ts","pid","tid","lvl","msg","ctx"}.
         guard let tsSpan = ts, let pidSpan, let tidSpan, let msgSpan,
-            tsSpan.end - tsSpan.start == 24, let time = parseTimestamp(text, at: tsSpan.start),
+            tsSpan.end - tsSpan.start == 24, let time = parseTimestamp(text, at: tsSpan.start, hour: &state.hour),
             let pid = JSONScanner.double(text, pidSpan).map({ Int($0) }), let tid = JSONScanner.string(text, tidSpan),
             let message = JSONScanner.string(text, msgSpan)
-        else { return nil }
+        else { return false }
         var jid: String?
         var jobClass: String?
         var elapsed: Double?
@@ -245,27 +289,37 @@ public enum SidekiqLogParser {
                 else if JSONScanner.key(key, is: "context") { jobRaised = JSONScanner.string(context, span) == "Job raised exception" }
             }
         }
+        record.format = .json
+        record.pid = pid
         switch message {
         case "start", "done", "fail":
-            guard let jid, let jobClass else { return SidekiqLogLine(event: .other, format: .json) }
-            if message == "start" { return SidekiqLogLine(event: .start(time: time, pid: pid, tid: tid, jid: jid, jobClass: jobClass), format: .json) }
-            return SidekiqLogLine(event: .end(time: time, pid: pid, tid: tid, jid: jid, jobClass: jobClass, elapsed: elapsed, failed: message == "fail"), format: .json)
+            guard let jid, let jobClass else { return true }
+            record.kind = message == "start" ? .start : .end
+            record.failed = message == "fail"
+            record.time = time
+            record.elapsed = message == "start" ? nil : elapsed
+            record.tid = LogToken(tid, names: &state.names)
+            record.jid = LogToken(jid, names: &state.names)
+            record.name = state.names.intern(jobClass)
         default:
             let bytes = Array(message.utf8)
-            return bytes.withUnsafeBytes { buffer in
-                let context: [UInt8] = jobRaised ? Array("Job raised exception".utf8) : []
-                if let errorClass = context.withUnsafeBytes({ errorClass(buffer, context: $0) }) {
-                    return SidekiqLogLine(event: .error(pid: pid, tid: tid, errorClass: errorClass), format: .json)
-                }
-                return SidekiqLogLine(event: isHardShutdown(buffer) ? .hardShutdown(pid: pid) : .other, format: .json)
+            let context: [UInt8] = jobRaised ? Array("Job raised exception".utf8) : []
+            let raised = bytes.withUnsafeBytes { buffer in context.withUnsafeBytes { errorClass(buffer, context: $0) } }
+            if let raised {
+                record.kind = .error
+                record.tid = LogToken(tid, names: &state.names)
+                record.name = state.names.intern(raised)
+            } else if bytes.withUnsafeBytes(isHardShutdown) {
+                record.kind = .hardShutdown
             }
         }
+        return true
     }
 
     // MARK: journald short prefixes
 
-    /// Finds `<host> <ident>[<pid>]: ` after a journald time; returns the host and where the message starts.
-    static func journaldPrefix(_ text: UnsafeRawBufferPointer) -> (String, Int)? {
+    /// Finds `<host> <ident>[<pid>]: ` after a journald time; returns where the host is and where the message starts.
+    static func journaldPrefix(_ text: UnsafeRawBufferPointer) -> (hostStart: Int, hostEnd: Int, bodyStart: Int)? {
         guard let bracketColon = find(text, from: 0, "]: "), bracketColon < 200 else { return nil }
         var open = bracketColon
         while open > 0, text[open - 1] >= 48, text[open - 1] <= 57 { open -= 1 }
@@ -279,13 +333,13 @@ public enum SidekiqLogParser {
         // What precedes the host must look like a journald time: "Nov 26 17:30:57", an ISO time, or "[epoch]".
         let first = text[0]
         guard (first >= 65 && first <= 90) || (first >= 48 && first <= 57) || first == UInt8(ascii: "[") else { return nil }
-        return (string(text, hostStart, identStart - 1), bracketColon + 3)
+        return (hostStart, identStart - 1, bracketColon + 3)
     }
 
     // MARK: helpers
 
-    /// Parses `2026-11-26T17:47:15.810Z` at `index` to epoch seconds.
-    static func parseTimestamp(_ text: UnsafeRawBufferPointer, at index: Int) -> Double? {
+    /// Parses `2026-11-26T17:47:15.810Z` at `index` to epoch seconds; `hour` remembers the last hour.
+    static func parseTimestamp(_ text: UnsafeRawBufferPointer, at index: Int, hour: inout TimestampHour) -> Double? {
         guard index + 24 <= text.count else { return nil }
         func digits(_ offset: Int, _ length: Int) -> Int? {
             var value = 0
@@ -296,14 +350,19 @@ public enum SidekiqLogParser {
             }
             return value
         }
-        guard text[index + 4] == 45, text[index + 7] == 45, text[index + 10] == 84, text[index + 13] == 58, text[index + 16] == 58,
-            text[index + 19] == 46, text[index + 23] == 90,
-            let year = digits(0, 4), let month = digits(5, 2), let day = digits(8, 2), let hour = digits(11, 2),
-            let minute = digits(14, 2), let second = digits(17, 2), let millis = digits(20, 3),
-            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+        guard text[index + 13] == 58, text[index + 16] == 58, text[index + 19] == 46, text[index + 23] == 90,
+            let minute = digits(14, 2), let second = digits(17, 2), let millis = digits(20, 3), minute < 60, second < 61
         else { return nil }
-        let days = daysFromCivil(year: year, month: month, day: day)
-        return Double(days * 86400 + hour * 3600 + minute * 60 + second) + Double(millis) / 1000
+        // "2026-11-26T17" as two overlapping words.
+        let prefix = (text.loadUnaligned(fromByteOffset: index, as: UInt64.self), text.loadUnaligned(fromByteOffset: index + 5, as: UInt64.self))
+        if prefix != hour.prefix {
+            guard text[index + 4] == 45, text[index + 7] == 45, text[index + 10] == 84,
+                let year = digits(0, 4), let month = digits(5, 2), let day = digits(8, 2), let hourOfDay = digits(11, 2),
+                (1...12).contains(month), (1...31).contains(day), hourOfDay < 24
+            else { return nil }
+            hour = TimestampHour(prefix: prefix, start: daysFromCivil(year: year, month: month, day: day) * 86400 + hourOfDay * 3600)
+        }
+        return Double(hour.start + minute * 60 + second) + Double(millis) / 1000
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
@@ -406,10 +465,5 @@ public enum SidekiqLogParser {
             index = position + 1
         }
         return nil
-    }
-
-    @inline(__always)
-    static func string(_ text: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> String {
-        String(decoding: UnsafeRawBufferPointer(rebasing: text[start..<end]), as: UTF8.self)
     }
 }

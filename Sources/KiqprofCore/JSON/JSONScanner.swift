@@ -123,11 +123,19 @@ public enum JSONScanner {
     /// Reads a number span as a Double (Sidekiq timestamps: `1795715276.1691823`, `1795714220779`).
     public static func double(_ buffer: UnsafeRawBufferPointer, _ span: JSONSpan) -> Double? {
         guard span.kind == .number else {
-            // Some clients write numbers as strings; accept digits in a string too.
-            if span.kind == .string, !span.hasEscapes {
-                return Double(String(decoding: UnsafeRawBufferPointer(rebasing: buffer[span.start..<span.end]), as: UTF8.self))
+            // Some clients write numbers as strings (journald all of them); accept digits in a string too.
+            guard span.kind == .string, !span.hasEscapes else { return nil }
+            // Plain digits up to 2^53 are exact as a Double: no String, no strtod (journald's microseconds).
+            if span.end > span.start, span.end - span.start <= 18 {
+                var value = 0
+                var index = span.start
+                while index < span.end, buffer[index] >= 48, buffer[index] <= 57 {
+                    value = value * 10 + Int(buffer[index] - 48)
+                    index += 1
+                }
+                if index == span.end, value <= 1 << 53 { return Double(value) }
             }
-            return nil
+            return Double(String(decoding: UnsafeRawBufferPointer(rebasing: buffer[span.start..<span.end]), as: UTF8.self))
         }
         var integer: Double = 0
         var index = span.start

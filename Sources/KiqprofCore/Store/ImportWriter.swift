@@ -21,13 +21,14 @@ public final class ImportWriter {
         inserter = try JobRunInserter(db: db)
     }
 
-    public func insert(_ runs: [JobRun]) throws {
+    /// Stores log runs whose names are indexes into `names`; `defaultHost` applies where a line named none.
+    func insert(_ runs: [LogRun], names: [String], defaultHost: String?) throws {
         for r in runs {
-            if !polledStarts.isEmpty, let jid = r.jid, let twins = polledStarts[jid] {
+            if !polledStarts.isEmpty, let twins = polledStarts[r.jid.string(names: names)] {
                 // Its times are exact: a log run replaces the polled run of the same jid started within 2 s.
                 superseded += twins.filter { abs($0.start - r.start) <= 2 }.map(\.id)
             }
-            try inserter.insert(r, importId: importId)
+            try inserter.insert(r, names: names, defaultHost: defaultHost, importId: importId)
         }
     }
 }

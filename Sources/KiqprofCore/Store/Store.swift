@@ -6,6 +6,8 @@ import GRDB
 public final class Store: Sendable {
     public let path: String
     let database: DatabasePool
+    /// Each connection's page cache, in KiB.
+    static let cacheKiB = 32768
 
     /// Opens (creating if needed) the store at `path` and migrates it.
     /// - Parameter busyTimeout: how long a write waits for another process's lock before failing; the
@@ -17,9 +19,12 @@ public final class Store: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.prepareDatabase { db in
+            // 8 KiB pages for a new store (an existing one keeps its own): bulk imports write and checkpoint
+            // half as many pages; a small commit of the recorder writes 8 KiB instead of 4 per page it touches.
+            try db.execute(sql: "PRAGMA page_size = 8192")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             // 32 MiB of page cache: bulk imports rewrite fewer pages; stays well inside the memory budget.
-            try db.execute(sql: "PRAGMA cache_size = -32768")
+            try db.execute(sql: "PRAGMA cache_size = -\(Self.cacheKiB)")
         }
         do {
             database = try DatabasePool(path: path, configuration: configuration)
