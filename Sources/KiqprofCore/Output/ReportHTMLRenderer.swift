@@ -89,11 +89,7 @@ public enum ReportHTMLRenderer {
         for (index, window) in analysis.outageWindows.enumerated() {
             out += "<tr><td>\(index + 1)</td><td>\(ISOTimestamp.short(window.from))</td><td>\(ISOTimestamp.short(window.to))</td>"
             out += "<td class=\"n\">\(DurationExpression.humanize(window.duration))</td><td><ul class=\"plain\">"
-            for signal in window.signals {
-                out += "<li>"
-                HTMLText.append(signal, to: &out, limit: 500)
-                out += "</li>"
-            }
+            appendItems(window.signals, to: &out, limit: 500)
             out += "</ul></td></tr>"
         }
         out += "</tbody></table></section>\n"
@@ -108,11 +104,7 @@ public enum ReportHTMLRenderer {
             out += "<li value=\"\(profile.rank)\"><p><span class=\"class\">"
             HTMLText.append(profile.jobClass, to: &out, limit: 200)
             out += "</span> <span class=\"score\">score \(NumberText.compact(profile.score))</span></p><ul>"
-            for sentence in profile.evidence {
-                out += "<li>"
-                HTMLText.append(sentence, to: &out, limit: 600)
-                out += "</li>"
-            }
+            appendItems(profile.evidence, to: &out, limit: 600)
             // The evidence already ends with the context sentence when there is one; show it set apart instead.
             if let context = profile.context, !profile.evidence.contains(context) {
                 out += "<li class=\"context\">"
@@ -259,11 +251,7 @@ public enum ReportHTMLRenderer {
             }
             if !recommendation.evidence.isEmpty {
                 out += "<ul class=\"evidence\">"
-                for sentence in recommendation.evidence {
-                    out += "<li>"
-                    HTMLText.append(sentence, to: &out, limit: 600)
-                    out += "</li>"
-                }
+                appendItems(recommendation.evidence, to: &out, limit: 600)
                 out += "</ul>"
             }
             out += "<p class=\"note\">From the "
@@ -273,14 +261,19 @@ public enum ReportHTMLRenderer {
         out += "</ol></section>\n"
     }
 
+    /// `<li>` elements, one per untrusted sentence, escaped.
+    static func appendItems(_ items: [String], to out: inout String, limit: Int) {
+        for item in items {
+            out += "<li>"
+            HTMLText.append(item, to: &out, limit: limit)
+            out += "</li>"
+        }
+    }
+
     static func missing(_ analysis: IncidentAnalysis, to out: inout String) {
         guard !analysis.missing.isEmpty else { return }
         out += "<section id=\"missing\"><h2>Missing data</h2><ul>"
-        for sentence in analysis.missing {
-            out += "<li>"
-            HTMLText.append(sentence, to: &out, limit: 600)
-            out += "</li>"
-        }
+        appendItems(analysis.missing, to: &out, limit: 600)
         out += "</ul></section>\n"
     }
 
