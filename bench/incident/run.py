@@ -58,7 +58,8 @@ def main():
             store = os.path.join(workdir, "incident-x%d.sqlite" % scale)
             if not os.path.exists(store):
                 log("generating x%d: %d runs, %d host samples ..." % (scale, gen.RUNS_PER_DAY * scale, 86400 * scale))
-                subprocess.check_call([args.kiqprof, "runs", "--db", store, "--limit", "1"], stdout=subprocess.DEVNULL)
+                # kiqprof creates the store and its schema (an empty host-sample import); gen.py fills it.
+                subprocess.run([args.kiqprof, "import", "csv", "-", "--db", store], input=b"timestamp,metric,value\n", stdout=subprocess.DEVNULL, check=True)
                 gen.generate(store, days=scale)
             floor = measure([sys.executable, os.path.join(HERE, "floor.py"), store], workdir, os.path.join(workdir, "floor.out"))
             output = os.path.join(workdir, "incident.json")

@@ -47,7 +47,8 @@ def main():
         store = os.path.join(workdir, "incident-x1.sqlite")
         if not os.path.exists(store):
             print("generating 1M runs and 86,400 host samples ...", file=sys.stderr, flush=True)
-            subprocess.check_call([args.kiqprof, "runs", "--db", store, "--limit", "1"], stdout=subprocess.DEVNULL)
+            # kiqprof creates the store and its schema (an empty host-sample import); gen.py fills it.
+            subprocess.run([args.kiqprof, "import", "csv", "-", "--db", store], input=b"timestamp,metric,value\n", stdout=subprocess.DEVNULL, check=True)
             gen.generate(store, days=1)
         html = os.path.join(workdir, "report.html")
         incident = measure([args.kiqprof, "incident", "--db", store, "--json"], workdir)

@@ -52,7 +52,7 @@ extension KiqprofCommand {
                 phases.append((name, now - clock))
                 clock = now
             }
-            let start = sinceLast ? try options.store.open().lastReportEnd() : nil
+            let start = sinceLast ? try options.store.openExisting().lastReportEnd() : nil
             let loaded = try options.load(from: start)
             lap("load and analyse")
             let recommender = Recommender(rules: loaded.ruleBook, appVersion: options.version, schedules: loaded.dataset.schedules)

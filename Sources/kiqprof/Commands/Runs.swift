@@ -27,7 +27,7 @@ extension KiqprofCommand {
         var json = false
 
         func run() throws {
-            let database = try store.open()
+            let database = try store.openExisting()
             let range = try window.resolve()
             let runs = try database.runs(jobClass: jobClass, from: range.from, to: range.to, limit: limit)
             if json {

@@ -37,7 +37,7 @@ struct AnalysisOptions: ParsableArguments {
     /// Opens the store, resolves the window (everything in the store when none is given), loads and analyses it.
     /// - Parameter from: overrides the window's start (`report --since-last`).
     func load(thresholds: OutageThresholds = OutageThresholds(), from override: Double? = nil) throws -> Loaded {
-        let database = try store.open()
+        let database = try store.openExisting()
         let requested = try window.resolve()
         let span = try database.dataSpan()
         guard let from = override ?? requested.from ?? span?.from, let to = requested.to ?? span?.to else {
