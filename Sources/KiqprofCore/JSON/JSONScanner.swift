@@ -259,8 +259,9 @@ public enum JSONScanner {
                     index += 16
                 }
                 while index + 8 <= count {
-                    let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                    if Self.hasSpecialByte(word) { break }
+                    let special = Self.specialBytes(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
+                    // Straight to the first special byte: short keys and values end here, with no byte loop.
+                    if special != 0 { index += special.trailingZeroBitCount >> 3; break }
                     index += 8
                 }
                 guard index < count else { throw error("'\"' to close the string opened at byte \(start - 1)") }
@@ -280,9 +281,10 @@ public enum JSONScanner {
             }
         }
 
-        /// True when any byte of `word` is `"`, `\\` or below 0x20 (the classic has-zero-byte bit trick).
+        /// The high bit of each byte of `word` that is `"`, `\\` or below 0x20 (the classic has-zero-byte bit
+        /// trick): exact up to the first such byte, as borrows only run upward; later bits may be false.
         @inline(__always)
-        static func hasSpecialByte(_ word: UInt64) -> Bool {
+        static func specialBytes(_ word: UInt64) -> UInt64 {
             let ones: UInt64 = 0x0101_0101_0101_0101
             let highs: UInt64 = 0x8080_8080_8080_8080
             let quote = word ^ (ones &* 0x22)
@@ -290,10 +292,10 @@ public enum JSONScanner {
             let zeroQuote = (quote &- ones) & ~quote
             let zeroBackslash = (backslash &- ones) & ~backslash
             let control = (word &- ones &* 0x20) & ~word
-            return ((zeroQuote | zeroBackslash | control) & highs) != 0
+            return (zeroQuote | zeroBackslash | control) & highs
         }
 
-        /// `hasSpecialByte` on two words at once: SIMD2's wrapping arithmetic compiles to SSE2/NEON, while
+        /// Whether `specialBytes` finds any in two words at once: SIMD2's wrapping arithmetic compiles to SSE2/NEON, while
         /// SIMD comparisons (`.==`) compile to a loop over the lanes.
         @inline(__always)
         static func hasSpecialByte(_ words: SIMD2<UInt64>) -> Bool {
