@@ -53,8 +53,10 @@ final class SidekiqLogScanner: @unchecked Sendable {
         self.blockSize = blockSize
         summary = ImportSummary(source: reader.name, kind: "sidekiq-log")
         let threads = !fingerprint && (reader.totalBytes ?? 0) >= 4 * blockSize ? Self.blockThreads : 1
-        // A few batches in flight per thread: enough to keep every thread busy, a few MB in all.
-        channels = (0..<threads).map { _ in LogBatchChannel<Batch>(capacity: 4) }
+        // A few batches in flight per thread: enough to keep every thread busy, a few MB in all. Blocks are
+        // taken strictly in turn, so a block thread that the scheduler favours runs ahead: give it room
+        // (about four 4 MiB blocks) rather than let it wait while the other catches up.
+        channels = (0..<threads).map { _ in LogBatchChannel<Batch>(capacity: threads > 1 ? 16 : 4) }
         remaps = Array(repeating: [], count: threads)
     }
 
