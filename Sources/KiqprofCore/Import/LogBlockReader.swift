@@ -35,8 +35,9 @@ final class LogBlockReader {
     var blockCount: Int { (fileSize + blockSize - 1) / blockSize }
 
     /// Calls `body` with each line (without its newline) that starts in block `block`; `body` returns false
-    /// to stop early. A file that shrank since the import began ends at its new end.
-    func forEachLine(inBlock block: Int, _ body: (UnsafeRawBufferPointer) -> Bool) throws {
+    /// to stop early. Each chunk is passed to `chunk` as it is read, before the lines that end in it. A file
+    /// that shrank since the import began ends at its new end.
+    func forEachLine(inBlock block: Int, chunk: (UnsafeRawBufferPointer) -> Void = { _ in }, _ body: (UnsafeRawBufferPointer) -> Bool) throws {
         let start = block * blockSize
         let end = min(fileSize, start + blockSize)
         guard start < end else { return }
@@ -51,6 +52,7 @@ final class LogBlockReader {
             while true {
                 filled = try read(at: origin, into: 0, count: min(chunkSize, end - origin))
                 guard filled > 0 else { return }
+                chunk(UnsafeRawBufferPointer(start: buffer, count: filled))
                 if let newline = memchr(buffer, 10, filled) {
                     position = UnsafeMutableRawPointer(newline) - buffer + 1
                     break
@@ -78,6 +80,7 @@ final class LogBlockReader {
                 let at = origin + filled
                 let count = min(capacity - filled, fileSize - at, at < end ? end - at : 8192)
                 let got = count > 0 ? try read(at: at, into: filled, count: count) : 0
+                chunk(UnsafeRawBufferPointer(start: buffer + filled, count: got))
                 filled += got
                 guard got == 0 else { continue }
                 lineEnd = filled  // the last line has no newline, or the file shrank

@@ -158,10 +158,14 @@ final class SidekiqLogScanner: @unchecked Sendable {
         do {
             var block = worker
             var going = true
+            // As in a sequential scan, lines are searched for a NUL byte only once a chunk held one.
+            var sawNUL = false
             while going, block < blocks.blockCount {
                 let blockEnd = min(size, (block + 1) * blockSize)
-                try blocks.forEachLine(inBlock: block) { line in
-                    guard scan(line, checkNUL: true, state: &state, record: &record, into: &batch) else { return false }
+                try blocks.forEachLine(inBlock: block, chunk: { chunk in
+                    if !sawNUL, let base = chunk.baseAddress, memchr(base, 0, chunk.count) != nil { sawNUL = true }
+                }) { line in
+                    guard scan(line, checkNUL: sawNUL, state: &state, record: &record, into: &batch) else { return false }
                     return batch.records.count < Self.batchSize || hand(reaching: block * blockSize, endsBlock: false)
                 }
                 going = hand(reaching: blockEnd, endsBlock: true)
