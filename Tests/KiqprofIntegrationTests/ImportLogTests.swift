@@ -81,6 +81,29 @@ struct ImportLogTests {
         #expect(burn.end == TimeExpression.parseISO("2026-11-26T17:49:04.552Z"))
     }
 
+    @Test("a dry run in blocks refuses a NUL byte at the line one thread names")
+    func blocksRefuseBinaryAtItsLine() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kiqprof-nul-\(UUID().uuidString).log").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var bytes = Array(try Data(contentsOf: Fixtures.sidekiq.appendingPathComponent("S1/sidekiq.log")))
+        let line = 30
+        var offset = 0
+        for _ in 1..<line { offset = bytes[offset...].firstIndex(of: 10)! + 1 }
+        bytes.insert(0, at: offset + 3)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        var importer = SidekiqLogImporter(host: "vm")
+        importer.dryRun = true
+        for blockSize in [64, 1000, 1 << 30] {
+            importer.blockSize = blockSize
+            #expect(throws: KiqprofError.self, "\(blockSize)-byte blocks") { try importer.run(path: path, store: nil) }
+            do {
+                _ = try importer.run(path: path, store: nil)
+            } catch {
+                #expect("\(error)".contains("\(path):\(line) "), "\(blockSize)-byte blocks: \(error)")
+            }
+        }
+    }
+
     @Test("stdin, binary junk, and a log with nothing of Sidekiq's")
     func badInput() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kiqprof-import-\(UUID().uuidString)")

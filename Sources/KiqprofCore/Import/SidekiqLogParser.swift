@@ -58,11 +58,11 @@ public enum SidekiqLogParser {
         record = LogRecord()
         guard !text.isEmpty else { return false }
         if text[0] == UInt8(ascii: "{") { return parseJSONLine(text, clock: clock, state: &state, into: &record) }
-        if parseSidekiqText(text, fallbackTime: nil, state: &state, into: &record) { return true }
+        if parseSidekiqText(text, fallbackTime: { nil }, state: &state, into: &record) { return true }
         // journald's short formats: "<time> <host> <ident>[<pid>]: <message>".
         if let (hostStart, hostEnd, bodyStart) = journaldPrefix(text) {
             let body = UnsafeRawBufferPointer(rebasing: text[bodyStart...])
-            let journalTime = clock.flatMap { journaldTime(UnsafeRawBufferPointer(rebasing: text[0..<bodyStart]), clock: $0) }
+            let journalTime = { clock.flatMap { journaldTime(UnsafeRawBufferPointer(rebasing: text[0..<bodyStart]), clock: $0) } }
             record = LogRecord()
             guard parseSidekiqText(body, fallbackTime: journalTime, state: &state, into: &record) else { return false }
             record.host = state.names.intern(UnsafeRawBufferPointer(rebasing: text[hostStart..<hostEnd]))
@@ -92,8 +92,9 @@ public enum SidekiqLogParser {
         return Double(days * 86400 + hour * 3600 + minute * 60) + second - Double(clock.utcOffset)
     }
 
-    /// Fills `record` from Sidekiq's own text; false when the line is not Sidekiq's.
-    static func parseSidekiqText(_ text: UnsafeRawBufferPointer, fallbackTime: Double?, state: inout State, into record: inout LogRecord) -> Bool {
+    /// Fills `record` from Sidekiq's own text; false when the line is not Sidekiq's. `fallbackTime` (the
+    /// journald wrapper's) is only read for a job line without its own time: reading it costs per line.
+    static func parseSidekiqText(_ text: UnsafeRawBufferPointer, fallbackTime: () -> Double?, state: inout State, into record: inout LogRecord) -> Bool {
         var index = 0
         let count = text.count
         skipANSI(text, &index)
@@ -151,7 +152,7 @@ public enum SidekiqLogParser {
         let isFail = !isStart && !isDone && equals(message, "fail")
         if isStart || isDone || isFail {
             // WithoutTimestamp lines carry no time of their own: use the journald wrapper's.
-            guard let time = time ?? fallbackTime else { return true }
+            guard let time = time ?? fallbackTime() else { return true }
             var jid: Range<Int>?
             var jobClass: Range<Int>?
             var elapsed: Double?
@@ -234,7 +235,7 @@ public enum SidekiqLogParser {
 
         if let message = messageSpan {
             // journald -o json: MESSAGE is a string, or an array of byte values when it held control bytes.
-            let realtime = realtimeSpan.flatMap { JSONScanner.double(text, $0) }.map { $0 / 1_000_000 }
+            let realtime = { realtimeSpan.flatMap { JSONScanner.double(text, $0) }.map { $0 / 1_000_000 } }
             func parseMessage(_ buffer: UnsafeRawBufferPointer) -> Bool {
                 if buffer.first == UInt8(ascii: "{") { return parse(buffer, clock: clock, state: &state, into: &record) }
                 return parseSidekiqText(buffer, fallbackTime: realtime, state: &state, into: &record)

@@ -53,8 +53,10 @@ final class SidekiqLogScanner: @unchecked Sendable {
         self.blockSize = blockSize
         summary = ImportSummary(source: reader.name, kind: "sidekiq-log")
         let threads = !fingerprint && (reader.totalBytes ?? 0) >= 4 * blockSize ? Self.blockThreads : 1
-        // A few batches in flight per thread: enough to keep every thread busy, a few MB in all.
-        channels = (0..<threads).map { _ in LogBatchChannel<Batch>(capacity: 4) }
+        // A few batches in flight per thread: enough to keep every thread busy, a few MB in all. Blocks are
+        // taken strictly in turn, so a block thread that the scheduler favours runs ahead: give it room
+        // (about four 4 MiB blocks) rather than let it wait while the other catches up.
+        channels = (0..<threads).map { _ in LogBatchChannel<Batch>(capacity: threads > 1 ? 16 : 4) }
         remaps = Array(repeating: [], count: threads)
     }
 
@@ -156,10 +158,14 @@ final class SidekiqLogScanner: @unchecked Sendable {
         do {
             var block = worker
             var going = true
+            // As in a sequential scan, lines are searched for a NUL byte only once a chunk held one.
+            var sawNUL = false
             while going, block < blocks.blockCount {
                 let blockEnd = min(size, (block + 1) * blockSize)
-                try blocks.forEachLine(inBlock: block) { line in
-                    guard scan(line, checkNUL: true, state: &state, record: &record, into: &batch) else { return false }
+                try blocks.forEachLine(inBlock: block, chunk: { chunk in
+                    if !sawNUL, let base = chunk.baseAddress, memchr(base, 0, chunk.count) != nil { sawNUL = true }
+                }) { line in
+                    guard scan(line, checkNUL: sawNUL, state: &state, record: &record, into: &batch) else { return false }
                     return batch.records.count < Self.batchSize || hand(reaching: block * blockSize, endsBlock: false)
                 }
                 going = hand(reaching: blockEnd, endsBlock: true)
