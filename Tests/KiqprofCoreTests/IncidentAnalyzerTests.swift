@@ -148,6 +148,19 @@ struct IncidentBuildingBlockTests {
         #expect(windows[0].signals[1].hasPrefix("no host sample for 1m40s (typical interval 1.0s)"))
     }
 
+    @Test func aPolledRunsUncertainEndCountsByTheChanceItWasStillRunning() {
+        // Started at 0, ended somewhere in [10, 14]: certain until 10, then a falling chance.
+        let run = IncidentDataset.Run(classIndex: 0, start: 0, end: 12, endBracket: 10...14)
+        #expect(run.expectedOverlap(0, 10) == 10)
+        #expect(run.expectedOverlap(10, 14) == 2)
+        #expect(run.expectedOverlap(10, 12) == 1.5)
+        #expect(run.expectedOverlap(12, 14) == 0.5)
+        #expect(run.expectedOverlap(14, 20) == 0)
+        #expect(run.latestEnd == 14)
+        let exact = IncidentDataset.Run(classIndex: 0, start: 0, end: 12)
+        #expect(exact.expectedOverlap(10, 14) == 2)
+    }
+
     @Test func sweepGivesFractionalConcurrencyPerSampleInterval() {
         let runs: [IncidentDataset.Run] = [.init(classIndex: 0, start: 0.5, end: 2.5), .init(classIndex: 1, start: 1, end: 3), .init(classIndex: 1, start: 1.5, end: 2)]
         var rows: [[Double]] = []

@@ -40,6 +40,7 @@ struct RealSidekiqIncidentTests {
         let sleeper = try #require(suspects.first { $0["class"] as? String == Self.sleeperClass }, "the sleeper was recorded")
         let summary = suspects.prefix(4).map { "\($0["rank"]!) \($0["class"]!) score \($0["score"]!) cpu \($0["cpu_attrib_pp"]!) mem \($0["mem_attrib_mb"]!)" }
 
+        print("incident on real Sidekiq: \(summary)")
         #expect(hog["rank"] as? Int == 1, "ranking: \(summary)")
         #expect((sleeper["rank"] as? Int ?? 0) > 1, "ranking: \(summary)")
         #expect(hog["period_source"] as? String == "sidekiq-cron")

@@ -59,10 +59,10 @@ public struct ConcurrencySweep {
             var kept = 0
             for position in 0..<active.count {
                 let run = runs[active[position]]
-                if run.end <= lower { continue }
+                if run.latestEnd <= lower { continue }
                 active[kept] = active[position]
                 kept += 1
-                let covered = min(run.end, t) - max(run.start, lower)
+                let covered = run.expectedOverlap(lower, t)
                 guard covered > 0 else { continue }
                 let classIndex = Int(run.classIndex)
                 if overlap[classIndex] == 0 { row.classes.append(run.classIndex) }

@@ -14,9 +14,11 @@ public struct IncidentDataset: Sendable {
         public var hostIndex: Int32
         public var failed: Bool
         public var lost: Bool
+        /// For a polled run, the bracket its end lies in (`end` is its middle); nil when the end is exact.
+        public var endBracket: ClosedRange<Double>?
 
         public init(classIndex: Int32, start: Double, end: Double, isOpen: Bool = false, identityIndex: Int32 = -1,
-                    hostIndex: Int32 = -1, failed: Bool = false, lost: Bool = false) {
+                    hostIndex: Int32 = -1, failed: Bool = false, lost: Bool = false, endBracket: ClosedRange<Double>? = nil) {
             self.classIndex = classIndex
             self.start = start
             self.end = end
@@ -25,9 +27,27 @@ public struct IncidentDataset: Sendable {
             self.hostIndex = hostIndex
             self.failed = failed
             self.lost = lost
+            self.endBracket = endBracket
         }
 
         public var duration: Double { max(0, end - start) }
+
+        /// The latest the run can have ended.
+        public var latestEnd: Double { endBracket?.upperBound ?? end }
+
+        /// Expected run time inside [lower, upper]: full weight until the end bracket, then the chance it was
+        /// still running, which falls linearly across the bracket (an end is equally likely anywhere in it).
+        /// Counting a polled run as over at the bracket's middle would hand the rest of its cost to whatever
+        /// ran on past it.
+        public func expectedOverlap(_ lower: Double, _ upper: Double) -> Double {
+            let from = max(start, lower)
+            guard let bracket = endBracket, bracket.upperBound > bracket.lowerBound else { return max(0, min(end, upper) - from) }
+            let certain = max(0, min(bracket.lowerBound, upper) - from)
+            let p = max(from, bracket.lowerBound), q = min(upper, bracket.upperBound)
+            guard q > p else { return certain }
+            let top = bracket.upperBound, width = top - bracket.lowerBound
+            return certain + ((top - p) * (top - p) - (top - q) * (top - q)) / (2 * width)
+        }
     }
 
     /// One host sample reduced to what the analysis uses. Memory is MiB.

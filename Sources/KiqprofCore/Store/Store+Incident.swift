@@ -33,7 +33,7 @@ extension Store {
                 let lastDataTime = try Double.fetchOne(db, sql: "SELECT MAX(t) FROM (SELECT MAX(t) AS t FROM host_sample UNION ALL SELECT MAX(t) FROM process_sample UNION ALL SELECT MAX(COALESCE(end, end_max, start)) FROM job_run)") ?? to
 
                 let runs = try db.makeStatement(sql: """
-                    SELECT class, start, end, end_max, identity, host, outcome, source FROM job_run
+                    SELECT class, start, end, end_max, identity, host, outcome, source, end_min FROM job_run
                     WHERE start <= ? AND COALESCE(end, end_max, 1e18) >= ? ORDER BY start, id
                     """)
                 try runs.setArguments([to, from])
@@ -58,7 +58,8 @@ extension Store {
                         classIndex: classes.index(text(handle, 0) ?? "?"), start: start, end: end, isOpen: isOpen,
                         identityIndex: text(handle, 4).map { identities.index($0) } ?? -1,
                         hostIndex: text(handle, 5).map { hosts.index($0) } ?? -1,
-                        failed: outcome == "failed", lost: outcome == "lost"))
+                        failed: outcome == "failed", lost: outcome == "lost",
+                        endBracket: source == "poll" ? bracket(handle, from: 8, to: 3) : nil))
                 }
 
                 // A margin before `from` gives the first sample inside the window its interval.
@@ -153,6 +154,12 @@ private func nextRow(_ statement: Statement) throws -> Bool {
 private func text(_ statement: OpaquePointer, _ column: Int32) -> String? {
     guard let bytes = sqlite3_column_text(statement, column) else { return nil }
     return String(cString: bytes)
+}
+
+/// [end_min, end_max] of a polled run, when both are known and in order.
+private func bracket(_ statement: OpaquePointer, from lower: Int32, to upper: Int32) -> ClosedRange<Double>? {
+    guard let low = double(statement, lower), let high = double(statement, upper), high >= low else { return nil }
+    return low...high
 }
 
 private func double(_ statement: OpaquePointer, _ column: Int32) -> Double? {
