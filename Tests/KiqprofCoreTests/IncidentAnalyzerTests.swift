@@ -146,6 +146,19 @@ struct IncidentBuildingBlockTests {
         #expect(windows[0].signals.count == 2)
         #expect(windows[0].signals[0] == "CPU busy ≥ 90 % for 1m30s (peak 95 %)")
         #expect(windows[0].signals[1].hasPrefix("no host sample for 1m40s (typical interval 1.0s)"))
+        #expect(!windows[0].memoryExhausted)
+    }
+
+    @Test func lowMemAvailableMakesAMemoryWindow() throws {
+        var dataset = IncidentDataset()
+        dataset.hosts = ["h"]
+        for second in 0..<120 {
+            let used = (40..<70).contains(second) ? 97.5 : 60
+            dataset.hostPoints.append(.init(t: 1000 + Double(second), hostIndex: 0, cpuBusyPct: 30, memUsedPct: used))
+        }
+        let window = try #require(OutageWindowDetector().detect(dataset, from: 1000, to: 1120).first)
+        #expect(window.memoryExhausted)
+        #expect(window.signals == ["MemAvailable ≤ 5 % of total for 30s (lowest 2.5 %)"])
     }
 
     @Test func aPolledRunsUncertainEndCountsByTheChanceItWasStillRunning() {

@@ -94,3 +94,7 @@ cp "$WORK/sidekiq-1.log" "$WORK/sidekiq-2.log" "$OUT/"
 cp "$WORK/snapshot.json" "$OUT/snapshot.json"
 log "wrote $OUT: $(du -sh "$OUT" | cut -f1)"
 "$KIQPROF" incident --db "$OUT/kiqprof.sqlite" --limit 3
+# The reproduction worked only if the periodic hog came out on top.
+TOP=$("$KIQPROF" incident --db "$OUT/kiqprof.sqlite" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["suspects"][0]["class"])')
+[ "$TOP" = "Scheduler::Trends::RefreshScheduler" ] || { echo "reproduce: the top suspect is $TOP, not the hog" >&2; exit 1; }
+log "top suspect: $TOP"

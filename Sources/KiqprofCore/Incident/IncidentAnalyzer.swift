@@ -236,12 +236,7 @@ public struct IncidentAnalyzer {
         var before = Set<Int64>()
         for run in runs {
             // Windows are sorted and disjoint: find the first that ends after this run starts.
-            var low = 0, high = windows.count
-            while low < high {
-                let middle = (low + high) / 2
-                if windows[middle].to < run.start { low = middle + 1 } else { high = middle }
-            }
-            var index = low
+            var index = Self.partition(windows.count) { windows[$0].to < run.start }
             while index < windows.count && windows[index].from - lead <= run.end {
                 let window = windows[index]
                 let key = Int64(run.classIndex) << 32 | Int64(index)
@@ -271,21 +266,23 @@ public struct IncidentAnalyzer {
         percentile(values.sorted(), 0.5)
     }
 
-    static func lastIndex(atOrBefore t: Double, in times: [Double]) -> Int? {
-        var low = 0, high = times.count
+    /// The first index in 0..<count for which `isBefore` is false, given that it holds for a prefix only.
+    static func partition(_ count: Int, isBefore: (Int) -> Bool) -> Int {
+        var low = 0, high = count
         while low < high {
             let middle = (low + high) / 2
-            if times[middle] <= t { low = middle + 1 } else { high = middle }
+            if isBefore(middle) { low = middle + 1 } else { high = middle }
         }
-        return low > 0 ? low - 1 : nil
+        return low
+    }
+
+    static func lastIndex(atOrBefore t: Double, in times: [Double]) -> Int? {
+        let index = partition(times.count) { times[$0] <= t }
+        return index > 0 ? index - 1 : nil
     }
 
     static func firstIndex(atOrAfter t: Double, in times: [Double]) -> Int? {
-        var low = 0, high = times.count
-        while low < high {
-            let middle = (low + high) / 2
-            if times[middle] < t { low = middle + 1 } else { high = middle }
-        }
-        return low < times.count ? low : nil
+        let index = partition(times.count) { times[$0] < t }
+        return index < times.count ? index : nil
     }
 }

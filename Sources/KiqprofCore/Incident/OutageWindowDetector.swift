@@ -18,6 +18,7 @@ public struct OutageWindowDetector {
         var peak = 0.0
         var duration = 0.0
         var describe: (@Sendable (_ duration: Double, _ peak: Double) -> String)? = nil
+        var isMemory = false
 
         init(from: Double, to: Double, signal: String) {
             self.from = from
@@ -25,13 +26,15 @@ public struct OutageWindowDetector {
             self.signal = signal
         }
 
-        init(from: Double, to: Double, kind: String, peak: Double, describe: @escaping @Sendable (Double, Double) -> String) {
+        init(from: Double, to: Double, kind: String, peak: Double, isMemory: Bool = false,
+             describe: @escaping @Sendable (Double, Double) -> String) {
             self.from = from
             self.to = to
             self.kind = kind
             self.peak = peak
             self.duration = to - from
             self.describe = describe
+            self.isMemory = isMemory
             self.signal = describe(to - from, peak)
         }
     }
@@ -100,7 +103,7 @@ public struct OutageWindowDetector {
             let (start, end) = span(stretch)
             let highest = points[stretch.first...stretch.last].compactMap(\.memUsedPct).max() ?? 100
             let threshold = thresholds.memAvailablePct
-            result.append(Interval(from: start, to: end, kind: label + "memory", peak: highest) { duration, highest in
+            result.append(Interval(from: start, to: end, kind: label + "memory", peak: highest, isMemory: true) { duration, highest in
                 "\(label)MemAvailable ≤ \(NumberText.compact(threshold)) % of total for \(DurationExpression.humanize(duration)) (lowest \(NumberText.compact(100 - highest)) %)"
             })
         }
@@ -112,7 +115,9 @@ public struct OutageWindowDetector {
             let end = points[stretch.last].t
             guard end - start >= thresholds.swapMinimumDuration else { continue }
             let grown = (points[stretch.last].swapUsedMB ?? 0) - (points[max(0, stretch.first - 1)].swapUsedMB ?? 0)
-            result.append(Interval(from: start, to: end, signal: "\(label)swapping for \(DurationExpression.humanize(end - start)) (+\(NumberText.compact(grown)) MB swap in use)"))
+            var swapping = Interval(from: start, to: end, signal: "\(label)swapping for \(DurationExpression.humanize(end - start)) (+\(NumberText.compact(grown)) MB swap in use)")
+            swapping.isMemory = true
+            result.append(swapping)
         }
         for stretch in stretches({ (points[$0].psiCPUSomeAvg10 ?? 0) >= thresholds.psiCPUSomeAvg10 }) {
             let (start, end) = span(stretch)
@@ -126,7 +131,7 @@ public struct OutageWindowDetector {
             let (start, end) = span(stretch)
             let peak = points[stretch.first...stretch.last].compactMap(\.psiMemoryFullAvg10).max() ?? 0
             let threshold = thresholds.psiMemoryFullAvg10
-            result.append(Interval(from: start, to: end, kind: label + "psi-memory", peak: peak) { duration, peak in
+            result.append(Interval(from: start, to: end, kind: label + "psi-memory", peak: peak, isMemory: true) { duration, peak in
                 "\(label)memory pressure full avg10 ≥ \(NumberText.compact(threshold)) for \(DurationExpression.humanize(duration)) (peak \(NumberText.compact(peak)))"
             })
         }
@@ -212,7 +217,8 @@ public struct OutageWindowDetector {
                 let signal = member.describe.map { $0(member.duration, member.peak) } ?? member.signal
                 if !signals.contains(signal) { signals.append(signal) }
             }
-            windows.append(OutageWindow(from: group.from, to: group.to, signals: signals))
+            windows.append(OutageWindow(from: group.from, to: group.to, signals: signals,
+                                        memoryExhausted: group.members.contains { $0.isMemory }))
         }
         return windows
     }

@@ -105,12 +105,6 @@ public enum ReportHTMLRenderer {
             HTMLText.append(profile.jobClass, to: &out, limit: 200)
             out += "</span> <span class=\"score\">score \(NumberText.compact(profile.score))</span></p><ul>"
             appendItems(profile.evidence, to: &out, limit: 600)
-            // The evidence already ends with the context sentence when there is one; show it set apart instead.
-            if let context = profile.context, !profile.evidence.contains(context) {
-                out += "<li class=\"context\">"
-                HTMLText.append(context, to: &out, limit: 600)
-                out += "</li>"
-            }
             out += "</ul></li>"
         }
         out += "</ol>"
@@ -304,7 +298,7 @@ public enum ReportHTMLRenderer {
     table.wide{width:100%}ul.plain{margin:0;padding-left:16px}
     ol.suspects>li,ol.recs>li{margin:0 0 14px}ol.suspects p,ol.recs p{margin:2px 0}
     .score{color:var(--muted);font-size:13px;margin-left:6px}.action{font-weight:600;background:#fdf1e7;color:#8a3d0c;padding:1px 6px;border-radius:3px}
-    .impact{color:#3b4752}.context{color:var(--muted);font-style:italic}
+    .impact{color:#3b4752}
     svg.chart{width:100%;height:auto;display:block;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif}
     svg .panel{fill:#fbfcfd;stroke:var(--line)}svg .grid{stroke:#e4e8ec;stroke-width:1}svg .hgrid{stroke:#edf0f3;stroke-width:1}
     svg .tick{font-size:11px;fill:var(--muted)}svg .panel-title{font-size:12.5px;font-weight:600;fill:var(--ink)}

@@ -53,7 +53,6 @@ public struct Recommender {
         let standouts = analysis.profiles
             .filter { $0.score >= minimumScore && $0.score >= minimumShareOfTop * top }
             .prefix(maximumSuspects)
-        var recommendations: [Recommendation] = []
         var order = 0
         var ordered: [(Recommendation, Int)] = []
         func add(_ recommendation: Recommendation) {
@@ -90,7 +89,7 @@ public struct Recommender {
             }
         }
         if let processes, let memory = memoryRecommendation(analysis: analysis, processes: processes) { add(memory) }
-        recommendations = ordered.sorted { ($0.0.impactScore, $1.1) > ($1.0.impactScore, $0.1) }.map(\.0)
+        let recommendations = ordered.sorted { ($0.0.impactScore, $1.1) > ($1.0.impactScore, $0.1) }.map(\.0)
         var nothing: String?
         if recommendations.isEmpty {
             if let first = analysis.profiles.first {
@@ -203,7 +202,7 @@ public struct Recommender {
         guard let hostMemory = analysis.hostMemoryTotalMB, hostMemory > 0 else { return nil }
         let total = processes.peakRSSMB * Double(processes.processes)
         let share = total / hostMemory
-        let memoryOutage = analysis.outageWindows.contains { window in window.signals.contains { $0.contains("MemAvailable") || $0.contains("swapping") } }
+        let memoryOutage = analysis.outageWindows.contains(where: \.memoryExhausted)
         guard share >= 0.6 || memoryOutage else { return nil }
         let evidence = ["\(processes.processes) Sidekiq process\(processes.processes == 1 ? "" : "es") peaked at \(NumberText.compact(processes.peakRSSMB)) MB RSS: "
                         + "\(NumberText.compact(total)) MB, \(NumberText.percent(share)) % of the host's \(NumberText.compact(hostMemory)) MB"]

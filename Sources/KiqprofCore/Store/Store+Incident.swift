@@ -62,7 +62,8 @@ extension Store {
                         endBracket: source == "poll" ? bracket(handle, from: 8, to: 3) : nil))
                 }
 
-                // A margin before `from` gives the first sample inside the window its interval.
+                // A margin before `from`: a CPU saturation or sampling gap that began before the window still
+                // counts as one stretch (the detector clips it to the window; the correlation uses only samples inside).
                 let margin = 600.0
                 let samples = try db.makeStatement(sql: """
                     SELECT t, host, cpu_idle_pct, cpu_iowait_pct, cpu_busy_pct, mem_total_kib, mem_available_kib, mem_used_pct,

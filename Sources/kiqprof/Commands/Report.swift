@@ -52,8 +52,7 @@ extension KiqprofCommand {
                 phases.append((name, now - clock))
                 clock = now
             }
-            let start = sinceLast ? try options.store.openExisting().lastReportEnd() : nil
-            let loaded = try options.load(from: start)
+            let loaded = try options.load(sinceLastReport: sinceLast)
             lap("load and analyse")
             let recommender = Recommender(rules: loaded.ruleBook, appVersion: options.version, schedules: loaded.dataset.schedules)
             let result = recommender.recommend(loaded.analysis, processes: .measure(loaded.dataset, from: loaded.from, to: loaded.to))

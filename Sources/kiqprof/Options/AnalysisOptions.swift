@@ -35,9 +35,10 @@ struct AnalysisOptions: ParsableArguments {
     }
 
     /// Opens the store, resolves the window (everything in the store when none is given), loads and analyses it.
-    /// - Parameter from: overrides the window's start (`report --since-last`).
-    func load(thresholds: OutageThresholds = OutageThresholds(), from override: Double? = nil) throws -> Loaded {
+    /// - Parameter sinceLastReport: start where the store's previous report ended (`report --since-last`).
+    func load(thresholds: OutageThresholds = OutageThresholds(), sinceLastReport: Bool = false) throws -> Loaded {
         let database = try store.openExisting()
+        let override = sinceLastReport ? try database.lastReportEnd() : nil
         let requested = try window.resolve()
         let span = try database.dataSpan()
         guard let from = override ?? requested.from ?? span?.from, let to = requested.to ?? span?.to else {
