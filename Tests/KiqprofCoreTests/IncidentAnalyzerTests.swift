@@ -101,7 +101,8 @@ struct IncidentAnalyzerTests {
                                        source: "sidekiq-cron", periodSeconds: 60, enabled: true)]
         let analysis = IncidentAnalyzer().analyze(day.dataset, from: Self.from, to: Self.to)
         let hog = try profile(analysis, "Scheduler::Trends::RefreshScheduler")
-        #expect(hog.periodicity == Periodicity(period: 60, source: .sidekiqCron, scheduleName: "trends_refresh_scheduler", enabled: true))
+        #expect(hog.periodicity == Periodicity(period: 60, source: .sidekiqCron, scheduleName: "trends_refresh_scheduler", enabled: true,
+                                               jitter: 0))
         #expect(hog.evidence.first?.contains("every 1m00s (sidekiq-cron schedule trends_refresh_scheduler)") == true)
     }
 }

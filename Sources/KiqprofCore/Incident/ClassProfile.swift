@@ -16,6 +16,8 @@ public struct ClassProfile: Sendable, Equatable {
     public var busyShare = 0.0
     public var maxConcurrency = 0
     public var periodicity: Periodicity?
+    /// For a class that recurs without a schedule (≥ 10 starts, not periodic): its runs per second.
+    public var streamRate: Double?
     /// Runs that started while an earlier run of the same class was still going (pile-up).
     public var overlaps = 0
     /// p95 duration over the period: near or above 1 means runs pile up.
@@ -28,6 +30,18 @@ public struct ClassProfile: Sendable, Equatable {
     /// What one running instance adds when every class running at the same time is accounted for.
     public var cpuAttribPP: Double?
     public var memAttribMB: Double?
+    /// 95 % bootstrap intervals of the attributions (nil with too few blocks of time to resample).
+    public var cpuAttribLowPP: Double?
+    public var cpuAttribHighPP: Double?
+    public var memAttribLowMB: Double?
+    public var memAttribHighMB: Double?
+    /// Classes whose runs move with this one's so closely that the data cannot split their effect; the
+    /// attribution is then the joint effect of all of them, not this class's own.
+    public var attribJointWith: [String] = []
+    /// The longest a run counts in full in the attribution: `IncidentAnalyzer.stretchFactor` times the
+    /// class's 25th-percentile duration. A run stretched beyond it (a victim of a hog holding the GVL, or
+    /// of a saturated host) counts as that much work spread over its length.
+    public var stretchLimit: Double?
     /// Sample intervals the class was running in (weighted by concurrency), for CPU samples.
     public var cpuSampleExposure = 0.0
     public var memSampleExposure = 0.0

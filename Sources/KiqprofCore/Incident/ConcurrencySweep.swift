@@ -37,8 +37,9 @@ public struct ConcurrencySweep {
     ///   - classCount: the number of class indices.
     ///   - gapFactor: an interval longer than this many typical intervals is a sampling gap; the sample
     ///     then measures only its last typical interval, so a long gap is not smeared over every run in it.
+    ///   - weights: per run (parallel to `runs`), a factor on its overlap; nil counts every run in full.
     public static func sweep(times: [Double], runs: [IncidentDataset.Run], classCount: Int, gapFactor: Double = 3,
-                             _ body: (Int, Row) -> Void) {
+                             weights: [Double]? = nil, _ body: (Int, Row) -> Void) {
         guard !times.isEmpty else { return }
         let typical = typicalInterval(times)
         var overlap = [Double](repeating: 0, count: classCount)
@@ -62,7 +63,7 @@ public struct ConcurrencySweep {
                 if run.latestEnd <= lower { continue }
                 active[kept] = active[position]
                 kept += 1
-                let covered = run.expectedOverlap(lower, t)
+                let covered = run.expectedOverlap(lower, t) * (weights?[active[position]] ?? 1)
                 guard covered > 0 else { continue }
                 let classIndex = Int(run.classIndex)
                 if overlap[classIndex] == 0 { row.classes.append(run.classIndex) }

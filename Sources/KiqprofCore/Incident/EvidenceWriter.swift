@@ -11,7 +11,10 @@ public enum EvidenceWriter {
             runs += ", every \(d(periodicity.period)) (\(periodicity.source == .observed ? "observed from start times" : periodicity.source.rawValue)"
             if let name = periodicity.scheduleName { runs += " schedule \(name)" }
             if periodicity.enabled == false { runs += ", now disabled" }
+            if let jitter = periodicity.jitter, jitter >= 1 { runs += ", starts within \(d(jitter)) of their slot" }
             runs += ")"
+        } else if let rate = profile.streamRate {
+            runs += ", a stream of \(NumberText.compact(rate)) runs/s, not periodic"
         }
         if let p95 = profile.p95, let p50 = profile.p50, let max = profile.max {
             runs += "; p50 \(d(p50)), p95 \(d(p95)), max \(d(max))"
@@ -38,15 +41,24 @@ public enum EvidenceWriter {
             var attribution: [String] = []
             if let cpu = profile.cpuAttribPP {
                 var text = "CPU \(NumberText.signed(cpu)) pp"
+                if let low = profile.cpuAttribLowPP, let high = profile.cpuAttribHighPP {
+                    text += " (95 % interval \(NumberText.compact(low))–\(NumberText.compact(high)))"
+                }
                 if let cpuCount, cpuCount > 0, cpu > 0 { text += " (\(NumberText.compact(cpu * Double(cpuCount) / 100)) of \(cpuCount) cores)" }
                 attribution.append(text)
             }
             if let mem = profile.memAttribMB {
                 var text = "memory \(NumberText.signed(mem)) MB"
+                if let low = profile.memAttribLowMB, let high = profile.memAttribHighMB {
+                    text += " (95 % interval \(NumberText.compact(low))–\(NumberText.compact(high)))"
+                }
                 if let hostMemoryMB, hostMemoryMB > 0, mem > 0 { text += " (\(NumberText.percent(mem / hostMemoryMB)) % of \(NumberText.compact(hostMemoryMB)) MB)" }
                 attribution.append(text)
             }
-            if !attribution.isEmpty {
+            if !attribution.isEmpty && !profile.attribJointWith.isEmpty {
+                resources += "; its runs move with \(profile.attribJointWith.joined(separator: ", ")) so closely that the data cannot split "
+                    + "their effect: together one run of each adds \(attribution.joined(separator: " and "))"
+            } else if !attribution.isEmpty {
                 resources += "; with the classes running beside it accounted for, one run adds \(attribution.joined(separator: " and "))"
             }
             sentences.append(resources)

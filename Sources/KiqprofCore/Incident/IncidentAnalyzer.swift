@@ -96,6 +96,10 @@ public struct IncidentAnalyzer {
             profiles[c].max = durations[c].last
             profiles[c].busyShare = totalBusy > 0 ? profiles[c].busySeconds / totalBusy : 0
             profiles[c].periodicity = Periodicity.detect(jobClass: profiles[c].jobClass, starts: starts[c], schedules: dataset.schedules)
+            if profiles[c].periodicity == nil { profiles[c].streamRate = Periodicity.streamRate(starts[c]) }
+            if durations[c].count >= 4, let quartile = Self.percentile(durations[c], 0.25), quartile > 0 {
+                profiles[c].stretchLimit = Self.stretchFactor * quartile
+            }
             if let period = profiles[c].periodicity?.period, let p95 = profiles[c].p95, period > 0 {
                 profiles[c].durationToPeriod = p95 / period
             }
@@ -142,11 +146,15 @@ public struct IncidentAnalyzer {
         guard !columns.isEmpty else { return }
         var columnOf = [Int](repeating: -1, count: classCount)
         for (position, c) in columns.enumerated() { columnOf[c] = position }
+        let blockLength = Self.bootstrapBlockLength(from: points.first!.t, to: points.last!.t)
+        let origin = points.first!.t
         var cpuRegression = NonNegativeRegression(size: columns.count)
         var memRegression = NonNegativeRegression(size: columns.count)
         var rowColumns: [Int] = [], rowValues: [Double] = []
         for (host, hostPoints) in groups {
-            ConcurrencySweep.sweep(times: hostPoints.map(\.t), runs: runsFor(host), classCount: classCount) { index, row in
+            let hostRuns = runsFor(host)
+            let weights = hostRuns.map { Self.workWeight($0, limit: profiles[Int($0.classIndex)].stretchLimit) }
+            ConcurrencySweep.sweep(times: hostPoints.map(\.t), runs: hostRuns, classCount: classCount, weights: weights) { index, row in
                 rowColumns.removeAll(keepingCapacity: true)
                 rowValues.removeAll(keepingCapacity: true)
                 for (k, c) in row.classes.enumerated() where columnOf[Int(c)] >= 0 {
@@ -154,16 +162,53 @@ public struct IncidentAnalyzer {
                     rowValues.append(row.concurrency[k])
                 }
                 let point = hostPoints[index]
-                if let cpu = point.cpuBusyPct { cpuRegression.add(group: host, y: cpu, columns: rowColumns, values: rowValues) }
-                if let mem = point.memUsedMB { memRegression.add(group: host, y: mem, columns: rowColumns, values: rowValues) }
+                let block = Int32(((point.t - origin) / blockLength).rounded(.down))
+                if let cpu = point.cpuBusyPct { cpuRegression.add(group: host, block: block, y: cpu, columns: rowColumns, values: rowValues) }
+                if let mem = point.memUsedMB { memRegression.add(group: host, block: block, y: mem, columns: rowColumns, values: rowValues) }
             }
         }
-        let cpuBeta = cpuRegression.observations > 0 ? cpuRegression.solve() : []
-        let memBeta = memRegression.observations > 0 ? memRegression.solve() : []
-        for (position, c) in columns.enumerated() {
-            if !cpuBeta.isEmpty, profiles[c].cpuSampleExposure >= minimumAttributionExposure { profiles[c].cpuAttribPP = cpuBeta[position] }
-            if !memBeta.isEmpty, profiles[c].memSampleExposure >= minimumAttributionExposure { profiles[c].memAttribMB = memBeta[position] }
+        let names = columns.map { profiles[$0].jobClass }
+        if cpuRegression.observations > 0 {
+            let cpu = JointAttribution.estimate(cpuRegression)
+            for (position, c) in columns.enumerated() where profiles[c].cpuSampleExposure >= minimumAttributionExposure {
+                let effect = cpu.effects[cpu.effectOf[position]]
+                profiles[c].cpuAttribPP = effect.value
+                profiles[c].cpuAttribLowPP = effect.low
+                profiles[c].cpuAttribHighPP = effect.high
+                profiles[c].attribJointWith = effect.members.filter { $0 != position }.map { names[$0] }
+            }
         }
+        if memRegression.observations > 0 {
+            let mem = JointAttribution.estimate(memRegression)
+            for (position, c) in columns.enumerated() where profiles[c].memSampleExposure >= minimumAttributionExposure {
+                let effect = mem.effects[mem.effectOf[position]]
+                profiles[c].memAttribMB = effect.value
+                profiles[c].memAttribLowMB = effect.low
+                profiles[c].memAttribHighMB = effect.high
+                for member in effect.members where member != position && !profiles[c].attribJointWith.contains(names[member]) {
+                    profiles[c].attribJointWith.append(names[member])
+                }
+            }
+        }
+    }
+
+    /// How much of a run counts as work: all of it up to its class's stretch limit; a run stretched
+    /// beyond that (slowed by a hog holding the GVL, or by a saturated host) counts as the limit's worth
+    /// of work spread over its length. A victim's stretch then does not look like load, while a class
+    /// whose runs only vary (within `stretchFactor` of its lower quartile) counts in full.
+    static func workWeight(_ run: IncidentDataset.Run, limit: Double?) -> Double {
+        guard let limit, limit > 0 else { return 1 }
+        let duration = run.latestEnd - run.start
+        return duration > limit ? limit / duration : 1
+    }
+
+    /// Runs up to this many times a class's lower-quartile duration are not stretched: job durations
+    /// vary about that much on their own (a lognormal with σ = 1 spans 4× between its quartiles).
+    static let stretchFactor = 4.0
+
+    /// Bootstrap blocks: about 60 over the window, and at least a minute each so a block holds whole runs.
+    static func bootstrapBlockLength(from: Double, to: Double) -> Double {
+        max(60, (to - from) / 60)
     }
 
     // MARK: - The process that ran it

@@ -1,5 +1,9 @@
+import Foundation
+
 /// Whether a class recurs on a schedule, and how we know: a scheduler's definition, or start times that
-/// recur at a steady interval.
+/// keep to a grid. Schedulers enqueue late by up to one poll interval (sidekiq-cron 1.x polls every 30 s),
+/// so a cron job's intervals scatter while its starts stay in one phase of the period: the test is the
+/// phase of the starts against the grid, not only how steady the intervals are.
 public struct Periodicity: Sendable, Equatable {
     public enum Source: String, Sendable {
         case sidekiqScheduler = "sidekiq-scheduler"
@@ -12,19 +16,33 @@ public struct Periodicity: Sendable, Equatable {
     /// The schedule's name when a scheduler defines it.
     public var scheduleName: String?
     public var enabled: Bool?
-    /// For observed periods: the share of intervals within ±20 % of the period.
+    /// For observed periods: the share of intervals within ±20 % of a whole number of periods.
     public var regularity: Double?
+    /// How far apart in phase the starts fell against the period's grid (seconds): the enqueue jitter of
+    /// the scheduler plus the wait in the queue. Nil with fewer than two starts.
+    public var jitter: Double?
 
-    public init(period: Double, source: Source, scheduleName: String? = nil, enabled: Bool? = nil, regularity: Double? = nil) {
+    public init(period: Double, source: Source, scheduleName: String? = nil, enabled: Bool? = nil, regularity: Double? = nil,
+                jitter: Double? = nil) {
         self.period = period
         self.source = source
         self.scheduleName = scheduleName
         self.enabled = enabled
         self.regularity = regularity
+        self.jitter = jitter
     }
 
     /// Minimum runs before start times alone can show a period.
     public static let minimumRuns = 3
+    /// Recurrence faster than this is a stream of work, not a schedule.
+    public static let minimumPeriod = 10.0
+    /// Starts closer than this are one firing (a scheduler that enqueues a burst).
+    public static let burstGap = 1.0
+    /// The largest enqueue delay a scheduler plausibly adds: sidekiq-cron 1.x's default poll interval of
+    /// 30 s, plus a little queueing.
+    public static let maximumJitter = 35.0
+    /// The chance that random starts would fit the grid as tightly, above which a grid is not believed.
+    public static let chanceLevel = 0.05
 
     /// A scheduler's definition wins; otherwise the start times decide. `starts` must be ascending.
     public static func detect(jobClass: String, starts: [Double], schedules: [IncidentDataset.Schedule]) -> Periodicity? {
@@ -33,33 +51,137 @@ public struct Periodicity: Sendable, Equatable {
         if let schedule = defined.first {
             let source: Source = schedule.source == "sidekiq-cron" ? .sidekiqCron : .sidekiqScheduler
             if let period = schedule.periodSeconds ?? observed(starts)?.period {
-                return Periodicity(period: period, source: source, scheduleName: schedule.name, enabled: schedule.enabled)
+                let firings = Self.firings(starts)
+                return Periodicity(period: period, source: source, scheduleName: schedule.name, enabled: schedule.enabled,
+                                   jitter: firings.count >= 2 ? phaseSpread(firings, period: period) : nil)
             }
         }
         return observed(starts)
     }
 
-    /// A steady interval between consecutive starts: at least `minimumRuns` runs, the median absolute
-    /// deviation of the intervals within 10 % of their median, and two thirds of them within ±20 %.
-    /// Runs started within a second of each other (a burst) count as one start.
+    /// A period seen in start times: at least `minimumRuns` firings at least `minimumPeriod` apart whose
+    /// phases against a grid of that period fall in an arc no wider than `maximumJitter` (and half the
+    /// period), tighter than random starts would fall by chance, with two thirds of the intervals one
+    /// period long. The grid is a round period (a cron step) near the median interval, else the slope of
+    /// start time against firing number. Steady intervals (median absolute deviation within 10 % of the
+    /// median) also count, as before.
     public static func observed(_ starts: [Double]) -> Periodicity? {
-        guard starts.count >= minimumRuns else { return nil }
+        let firings = Self.firings(starts)
+        guard firings.count >= minimumRuns else { return nil }
         var intervals: [Double] = []
-        intervals.reserveCapacity(starts.count)
-        var previous = starts[0]
-        for start in starts.dropFirst() where start - previous >= 1 {
-            intervals.append(start - previous)
-            previous = start
-        }
-        guard intervals.count >= minimumRuns - 1 else { return nil }
+        intervals.reserveCapacity(firings.count - 1)
+        for index in 1..<firings.count { intervals.append(firings[index] - firings[index - 1]) }
         let sorted = intervals.sorted()
         let median = sorted[sorted.count / 2]
-        guard median >= 1 else { return nil }
+        guard median >= minimumPeriod else { return nil }
+
+        var candidates: [Double] = []
+        if let round = roundPeriod(near: median) { candidates.append(round) }
+        if let fitted = fittedPeriod(firings, guess: median), !candidates.contains(where: { abs($0 - fitted) < 1e-6 }) {
+            candidates.append(fitted)
+        }
+        for period in candidates {
+            let steps = intervals.map { ($0 / period).rounded() }
+            guard steps.allSatisfy({ $0 >= 1 }) else { continue }
+            let single = steps.filter { $0 == 1 }.count
+            guard Double(single) >= 2.0 / 3.0 * Double(intervals.count) else { continue }
+            guard let spread = anchoredSpread(firings, period: period) ?? freeSpread(firings, period: period) else { continue }
+            let near = zip(intervals, steps).filter { abs($0 - $1 * period) <= 0.2 * period }.count
+            return Periodicity(period: period, source: .observed, regularity: Double(near) / Double(intervals.count), jitter: spread)
+        }
+
         let deviations = intervals.map { abs($0 - median) }.sorted()
         let mad = deviations[deviations.count / 2]
         let near = intervals.filter { abs($0 - median) <= 0.2 * median }.count
         let regularity = Double(near) / Double(intervals.count)
         guard mad <= 0.1 * median, regularity >= 2.0 / 3.0 else { return nil }
-        return Periodicity(period: median, source: .observed, regularity: regularity)
+        return Periodicity(period: median, source: .observed, regularity: regularity, jitter: phaseSpread(firings, period: median))
+    }
+
+    /// For a cron step that divides a quarter hour (so the time zone cannot shift the ticks), the spread of
+    /// the starts' lateness after the wall-clock ticks: every start between 2 s early and `maximumJitter`
+    /// late, and random starts landing there with less than `chanceLevel` probability.
+    static func anchoredSpread(_ firings: [Double], period: Double) -> Double? {
+        guard (900 / period).rounded() == 900 / period else { return nil }
+        let early = 2.0
+        let lateness = firings.map { start -> Double in
+            let phase = start.truncatingRemainder(dividingBy: period)
+            return phase > period - early ? phase - period : phase
+        }
+        let latest = lateness.max()!, earliest = lateness.min()!
+        guard latest <= min(maximumJitter, 0.5 * period) else { return nil }
+        let chance = pow((latest + early) / period, Double(firings.count))
+        return chance <= chanceLevel ? latest - earliest : nil
+    }
+
+    /// The phase spread against a grid of unknown origin (a sidekiq-scheduler `every`, which counts from the
+    /// scheduler's start): within `maximumJitter` and half the period, and tighter than `chanceLevel` allows
+    /// random phases to fall (n points on a circle all within a fraction f of it: n·f^(n−1)).
+    static func freeSpread(_ firings: [Double], period: Double) -> Double? {
+        let spread = phaseSpread(firings, period: period)
+        let chance = Double(firings.count) * pow(spread / period, Double(firings.count - 1))
+        return spread <= min(maximumJitter, 0.5 * period) && chance <= chanceLevel ? spread : nil
+    }
+
+    /// The rate (runs per second) of a class that recurs without a period: at least `minimumStreamRuns`
+    /// starts. Called only for classes found not periodic.
+    public static func streamRate(_ starts: [Double]) -> Double? {
+        guard starts.count >= minimumStreamRuns, let first = starts.first, let last = starts.last, last > first else { return nil }
+        return Double(starts.count - 1) / (last - first)
+    }
+
+    public static let minimumStreamRuns = 10
+
+    /// Starts with bursts merged: a start within `burstGap` of the firing before it belongs to that firing.
+    static func firings(_ starts: [Double]) -> [Double] {
+        guard var previous = starts.first else { return [] }
+        var firings = [previous]
+        for start in starts.dropFirst() where start - previous >= burstGap {
+            firings.append(start)
+            previous = start
+        }
+        return firings
+    }
+
+    /// The narrowest arc (seconds) holding every start's phase modulo the period: the period less the
+    /// widest empty gap between consecutive phases around the circle.
+    static func phaseSpread(_ starts: [Double], period: Double) -> Double {
+        guard starts.count >= 2, period > 0 else { return 0 }
+        let origin = starts[0]
+        var phases = starts.map { ($0 - origin).truncatingRemainder(dividingBy: period) }.map { $0 < 0 ? $0 + period : $0 }
+        phases.sort()
+        var widestGap = phases[0] + period - phases[phases.count - 1]
+        for index in 1..<phases.count { widestGap = max(widestGap, phases[index] - phases[index - 1]) }
+        return max(0, period - widestGap)
+    }
+
+    /// The cron-like period within ±15 % of `interval`: a divisor of a minute, a whole number of minutes
+    /// that divides an hour or a whole number of hours that divides a day, or a day.
+    static func roundPeriod(near interval: Double) -> Double? {
+        let grid: [Double] = [10, 12, 15, 20, 30, 60, 120, 180, 240, 300, 360, 600, 720, 900, 1200, 1800,
+                              3600, 7200, 10800, 14400, 21600, 28800, 43200, 86400]
+        let best = grid.min { abs($0 - interval) < abs($1 - interval) }!
+        return abs(best - interval) <= 0.15 * best ? best : nil
+    }
+
+    /// The least-squares slope of firing time against firing number, numbering each firing by whole
+    /// periods of `guess` since the first (so a missed firing does not bend the fit).
+    static func fittedPeriod(_ firings: [Double], guess: Double) -> Double? {
+        guard firings.count >= 2, guess > 0 else { return nil }
+        var numbers: [Double] = [0]
+        for index in 1..<firings.count {
+            let steps = max(1, ((firings[index] - firings[index - 1]) / guess).rounded())
+            numbers.append(numbers[index - 1] + steps)
+        }
+        let n = Double(firings.count)
+        let meanK = numbers.reduce(0, +) / n, meanT = firings.reduce(0, +) / n
+        var covariance = 0.0, variance = 0.0
+        for (k, t) in zip(numbers, firings) {
+            covariance += (k - meanK) * (t - meanT)
+            variance += (k - meanK) * (k - meanK)
+        }
+        guard variance > 0 else { return nil }
+        let slope = covariance / variance
+        return slope >= minimumPeriod ? slope : nil
     }
 }

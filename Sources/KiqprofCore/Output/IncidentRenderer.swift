@@ -22,18 +22,33 @@ public enum IncidentRenderer {
 
     static func suspectJSON(_ profile: ClassProfile, analysis: IncidentAnalysis) -> JSONValue {
         let parts = SuspectScore.parts(profile, hostMemoryMB: analysis.hostMemoryTotalMB, outageWindowCount: analysis.outageWindows.count)
+        let joint = !profile.attribJointWith.isEmpty
         return .object([
             ("rank", .int(profile.rank)), ("class", .string(profile.jobClass)), ("score", .number(profile.score, places: 2)),
             ("periodic", .bool(profile.periodicity != nil)), ("period_s", .number(profile.periodicity?.period)),
             ("period_source", .text(profile.periodicity?.source.rawValue)), ("schedule", .text(profile.periodicity?.scheduleName)),
             ("schedule_enabled", profile.periodicity?.enabled.map { .bool($0) } ?? .null),
+            ("period_jitter_s", .number(profile.periodicity?.jitter, places: 1)),
+            ("stream_rate_per_s", .number(profile.streamRate, places: 3)),
             ("runs", .int(profile.runs)), ("failed", .int(profile.failed)), ("open", .int(profile.open)),
             ("p50_s", .number(profile.p50)), ("p95_s", .number(profile.p95)), ("max_s", .number(profile.max)),
             ("busy_s", .number(profile.busySeconds)), ("busy_share", .number(profile.busyShare, places: 4)),
             ("max_concurrency", .int(profile.maxConcurrency)), ("overlaps", .int(profile.overlaps)),
             ("duration_to_period", .number(profile.durationToPeriod)),
             ("cpu_lift_pp", .number(profile.cpuLiftPP, places: 2)), ("mem_lift_mb", .number(profile.memLiftMB, places: 1)),
-            ("cpu_attrib_pp", .number(profile.cpuAttribPP, places: 2)), ("mem_attrib_mb", .number(profile.memAttribMB, places: 1)),
+            ("cpu_attrib_pp", .number(joint ? nil : profile.cpuAttribPP, places: 2)),
+            ("cpu_attrib_pp_low", .number(joint ? nil : profile.cpuAttribLowPP, places: 2)),
+            ("cpu_attrib_pp_high", .number(joint ? nil : profile.cpuAttribHighPP, places: 2)),
+            ("mem_attrib_mb", .number(joint ? nil : profile.memAttribMB, places: 1)),
+            ("mem_attrib_mb_low", .number(joint ? nil : profile.memAttribLowMB, places: 1)),
+            ("mem_attrib_mb_high", .number(joint ? nil : profile.memAttribHighMB, places: 1)),
+            ("joint_attribution", joint ? .object([
+                ("classes", .strings([profile.jobClass] + profile.attribJointWith)),
+                ("cpu_pp", .number(profile.cpuAttribPP, places: 2)), ("cpu_pp_low", .number(profile.cpuAttribLowPP, places: 2)),
+                ("cpu_pp_high", .number(profile.cpuAttribHighPP, places: 2)), ("mem_mb", .number(profile.memAttribMB, places: 1)),
+                ("mem_mb_low", .number(profile.memAttribLowMB, places: 1)), ("mem_mb_high", .number(profile.memAttribHighMB, places: 1)),
+            ]) : .null),
+            ("stretch_limit_s", .number(profile.stretchLimit)),
             ("host_cpu_while_running_pct", .number(profile.hostCPUWhileRunningPct, places: 1)),
             ("host_mem_while_running_mb", .number(profile.hostMemWhileRunningMB, places: 1)),
             ("process_cpu_pct", .number(profile.processCPUPct, places: 1)), ("process_cpu_lift_pp", .number(profile.processCPULiftPP, places: 1)),
