@@ -117,6 +117,21 @@ struct IncidentSampleTests {
         let sleeper = try #require(suspects.first { $0["class"] as? String == Self.sleeper })
         #expect((sleeper["rank"] as? Int ?? 0) > 1)
         #expect(suspects.first?["period_source"] as? String == "observed")
+
+        // After the outage Redis still holds the schedules: incident and report read them from there.
+        let redis = try RedisServer()
+        defer { redis.stop() }
+        _ = try SnapshotLoader.load(Self.sample.appendingPathComponent("snapshot.json").path, into: redis)
+        let live = try Kiqprof.run(["incident", "--db", db, "--redis", redis.unixURL, "--json"])
+        #expect(live.status == 0, "stderr: \(live.stderr)")
+        let liveSuspects = try #require(try live.json()["suspects"] as? [[String: Any]])
+        #expect(liveSuspects.first?["class"] as? String == Self.hog)
+        #expect(liveSuspects.first?["period_source"] as? String == "sidekiq-cron")
+        #expect(liveSuspects.first?["schedule"] as? String == "trends_refresh_scheduler")
+        #expect(!(try live.json()["missing"] as? [String] ?? []).contains { $0.hasPrefix("no schedule definitions") })
+        let report = try Kiqprof.run(["report", "--db", db, "--redis", redis.unixURL, "--format", "json"]).json()
+        let reportSuspects = (report["incident"] as? [String: Any])?["suspects"] as? [[String: Any]]
+        #expect(reportSuspects?.first?["period_source"] as? String == "sidekiq-cron")
     }
 
     @Test func injectionStringsInAClassQueueAndErrorComeOutEscapedInEveryFormat() throws {

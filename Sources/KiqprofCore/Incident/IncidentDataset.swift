@@ -200,6 +200,17 @@ public struct IncidentDataset: Sendable {
 
     public init() {}
 
+    /// Puts the schedules Redis holds now in place of the store's copies of the same schedules; the store's
+    /// others stay (a schedule removed since still explains the runs it made).
+    public mutating func preferSchedules(_ live: [Schedule]) {
+        let liveNames = Set(live.map { "\($0.source)/\($0.name)" })
+        schedules = live + schedules.filter { !liveNames.contains("\($0.source)/\($0.name)") }
+        schedulesFromRedis = true
+    }
+
+    /// Whether `preferSchedules` was given Redis's schedules (so none missing means none defined).
+    public var schedulesFromRedis = false
+
     /// Interns names while building a dataset by hand (tests) or from rows.
     public struct Interner: Sendable {
         public private(set) var names: [String] = []

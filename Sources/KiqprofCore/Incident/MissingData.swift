@@ -29,8 +29,9 @@ enum MissingData {
         if polled > 0 && (dataset.runSources["log"] ?? 0) == 0 {
             missing.append("runs come from polling only: jobs shorter than a heartbeat (5 to 10 s) are not seen; import the Sidekiq log for exact runs")
         }
-        if dataset.schedules.isEmpty {
-            missing.append("no schedule definitions in the store (they are read by `kiqprof record`): periodicity was inferred from start times")
+        if dataset.schedules.isEmpty && !dataset.schedulesFromRedis {
+            missing.append("no schedule definitions in the store (they are read by `kiqprof record`, or from Redis with --redis or "
+                           + "--env-file): periodicity was inferred from start times")
         }
         return missing
     }

@@ -12,11 +12,13 @@ extension KiqprofCommand {
               heartbeats, vanished processes, queue latency ≥ 60 s); each lists the signals that define it. \
               Suspects are ranked by what one run adds to host CPU and memory once the classes running beside \
               it are accounted for, raised for recurring and piling up and for running in outage windows \
-              (README, "How suspects are ranked"). Without a window it analyses everything in the store.
+              (README, "How suspects are ranked"). Without a window it analyses everything in the store. \
+              Schedule definitions come from Redis when --redis or --env-file is given (Redis usually still holds \
+              them after an outage), else from the store's copies; without either, periods are read from start times.
 
               Examples:
                 kiqprof incident --at "2026-11-24 14:30" --window 30m
-                kiqprof incident --last 6h
+                kiqprof incident --last 6h --env-file /home/mastodon/live/.env.production
                 kiqprof incident --from 2026-11-24T14:00Z --to 2026-11-24T15:00Z --json | jq '.suspects[0]'
               """)
 

@@ -21,20 +21,13 @@ extension KiqprofCommand {
               """)
 
         @OptionGroup var options: AnalysisOptions
-        @OptionGroup var connection: RedisOptions
 
         @Flag(help: "Print JSON on stdout (schema in the README), nothing else.")
         var json = false
 
         func run() throws {
             let loaded = try options.load()
-            var schedules = loaded.dataset.schedules
-            if connection.redis != nil || connection.envFile != nil {
-                // Redis says where each schedule lives now; the store's copies fill in the rest.
-                let live = try Self.liveSchedules(connection)
-                let liveNames = Set(live.map { "\($0.source)/\($0.name)" })
-                schedules = live + schedules.filter { !liveNames.contains("\($0.source)/\($0.name)") }
-            }
+            let schedules = loaded.dataset.schedules
             let recommender = Recommender(rules: loaded.ruleBook, appVersion: options.version, schedules: schedules)
             let result = recommender.recommend(
                 loaded.analysis, processes: .measure(loaded.dataset, from: loaded.from, to: loaded.to))
@@ -43,14 +36,6 @@ extension KiqprofCommand {
             } else {
                 print(RecommendationRenderer.text(result), terminator: "")
             }
-        }
-
-        /// The schedules as Redis holds them now: which scheduler, which key.
-        static func liveSchedules(_ connection: RedisOptions) throws -> [IncidentDataset.Schedule] {
-            let settings = try connection.settings()
-            let redis = try connection.connect(settings)
-            let reader = SidekiqStateReader(connection: redis, keyspace: connection.keyspace(settings), cronNamespaces: connection.cronNamespaces)
-            return try reader.readStatus(now: Date().timeIntervalSince1970).schedules.map(IncidentDataset.Schedule.init)
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import KiqprofCore
 
 /// The store, the window and the rules shared by `incident`, `recommend` and `report`: one place that
@@ -6,6 +7,8 @@ import KiqprofCore
 struct AnalysisOptions: ParsableArguments {
     @OptionGroup var store: StoreOptions
     @OptionGroup var window: WindowOptions
+    /// Redis, when given, supplies the schedule definitions: it usually still holds them after an outage.
+    @OptionGroup(title: "Schedules from Redis (optional; otherwise the store's copies)") var connection: RedisOptions
 
     @Option(help: ArgumentHelp("Add or override rules with a JSON rules file (format: rules/mastodon.json).", valueName: "path"))
     var rules: String?
@@ -46,7 +49,10 @@ struct AnalysisOptions: ParsableArguments {
         }
         guard to >= from else { throw ValidationError("the window ends before it starts") }
         let book = try ruleBook()
-        let dataset = try database.incidentDataset(from: from, to: to)
+        var dataset = try database.incidentDataset(from: from, to: to)
+        if connection.redis != nil || connection.envFile != nil {
+            dataset.preferSchedules(try liveSchedules())
+        }
         var contexts: [String: String] = [:]
         for rule in book.rules { if let jobClass = rule.jobClass, let context = rule.context { contexts[jobClass] = context } }
         let analysis = IncidentAnalyzer(thresholds: thresholds, contexts: contexts).analyze(dataset, from: from, to: to)
@@ -54,4 +60,12 @@ struct AnalysisOptions: ParsableArguments {
     }
 
     var version: AppVersion? { appVersion.flatMap(AppVersion.init) }
+
+    /// The schedules as Redis holds them now: which scheduler, which key, which period.
+    func liveSchedules() throws -> [IncidentDataset.Schedule] {
+        let settings = try connection.settings()
+        let redis = try connection.connect(settings)
+        let reader = SidekiqStateReader(connection: redis, keyspace: connection.keyspace(settings), cronNamespaces: connection.cronNamespaces)
+        return try reader.readStatus(now: Date().timeIntervalSince1970).schedules.map(IncidentDataset.Schedule.init)
+    }
 }
