@@ -120,7 +120,7 @@ struct EvidenceTests {
         let t0 = 1_795_000_000.0
         var random = Random(state: 5)
         for tick in stride(from: 0.0, to: 1800, by: 120) {
-            let start = t0 + tick + 10 * random.next(), length = 20 + 30 * random.next()
+            let start = t0 + tick + 10 * random.next(), length = 30 + 2 * random.next()
             for name in ["AJob", "BJob"] {
                 dataset.runs.append(.init(classIndex: interner.index(name), start: start, end: start + length, hostIndex: 0))
             }
@@ -147,3 +147,4 @@ struct EvidenceTests {
         #expect(a.evidence.contains { $0.contains("cannot split their effect") })
     }
 }
+

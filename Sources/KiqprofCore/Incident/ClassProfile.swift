@@ -38,10 +38,9 @@ public struct ClassProfile: Sendable, Equatable {
     /// Classes whose runs move with this one's so closely that the data cannot split their effect; the
     /// attribution is then the joint effect of all of them, not this class's own.
     public var attribJointWith: [String] = []
-    /// The longest a run counts in full in the attribution: `IncidentAnalyzer.stretchFactor` times the
-    /// class's 25th-percentile duration. A run stretched beyond it (a victim of a hog holding the GVL, or
-    /// of a saturated host) counts as that much work spread over its length.
-    public var stretchLimit: Double?
+    /// The run length the attribution counts a run's work by: the class's lower-quartile duration (with at
+    /// least 4 runs). A run stretched beyond it counts as that much work spread over its length.
+    public var nominalDuration: Double?
     /// Sample intervals the class was running in (weighted by concurrency), for CPU samples.
     public var cpuSampleExposure = 0.0
     public var memSampleExposure = 0.0
@@ -53,6 +52,10 @@ public struct ClassProfile: Sendable, Equatable {
     /// to that process's CPU while it did not.
     public var processCPUPct: Double?
     public var processCPULiftPP: Double?
+    /// Whether `cpuAttribPP` (and its interval) comes from the per-process fit; `hostCPUAttribPP` then keeps
+    /// the host-level fit as a cross-check.
+    public var cpuAttribFromProcess = false
+    public var hostCPUAttribPP: Double?
     /// RSS growth of that process from just before a run to just after it: median and largest.
     public var rssGrowthMB: Double?
     public var rssGrowthMaxMB: Double?

@@ -9,7 +9,7 @@ public struct IncidentAnalyzer {
     public var regressionColumns = 64
     /// Sample intervals (weighted by concurrency) a class needs before it gets a lift or an attribution.
     public var minimumLiftExposure = 1.0
-    public var minimumAttributionExposure = 3.0
+    public var minimumAttributionExposure = 1.0
 
     public init(thresholds: OutageThresholds = OutageThresholds(), contexts: [String: String] = [:]) {
         self.thresholds = thresholds
@@ -27,6 +27,9 @@ public struct IncidentAnalyzer {
         let hostMemoryMB = Self.median(hostPoints.compactMap(\.memTotalMB))
         hostCorrelation(runs, points: hostPoints, classCount: classCount, into: &profiles)
         processCorrelation(runs, dataset: dataset, from: from, to: to, into: &profiles)
+        if let cpuCount = hostPoints.compactMap(\.cpuCount).max(), cpuCount > 0 {
+            processAttribution(runs, dataset: dataset, from: from, to: to, cpuCount: cpuCount, into: &profiles)
+        }
 
         let windows = OutageWindowDetector(thresholds: thresholds).detect(dataset, from: from, to: to)
         outagePresence(runs, windows: windows, into: &profiles)
@@ -98,7 +101,7 @@ public struct IncidentAnalyzer {
             profiles[c].periodicity = Periodicity.detect(jobClass: profiles[c].jobClass, starts: starts[c], schedules: dataset.schedules)
             if profiles[c].periodicity == nil { profiles[c].streamRate = Periodicity.streamRate(starts[c]) }
             if durations[c].count >= 4, let quartile = Self.percentile(durations[c], 0.25), quartile > 0 {
-                profiles[c].stretchLimit = Self.stretchFactor * quartile
+                profiles[c].nominalDuration = quartile
             }
             if let period = profiles[c].periodicity?.period, let p95 = profiles[c].p95, period > 0 {
                 profiles[c].durationToPeriod = p95 / period
@@ -144,32 +147,28 @@ public struct IncidentAnalyzer {
                 > (max(profiles[$1].cpuSampleExposure, profiles[$1].memSampleExposure), profiles[$0].jobClass) }
             .prefix(regressionColumns)
         guard !columns.isEmpty else { return }
-        var columnOf = [Int](repeating: -1, count: classCount)
-        for (position, c) in columns.enumerated() { columnOf[c] = position }
+        let layout = RegressorLayout(classes: Array(columns), classCount: classCount) { profiles[$0].maxConcurrency > 1 }
         let blockLength = Self.bootstrapBlockLength(from: points.first!.t, to: points.last!.t)
         let origin = points.first!.t
-        var cpuRegression = NonNegativeRegression(size: columns.count)
-        var memRegression = NonNegativeRegression(size: columns.count)
+        var design = AttributionDesign(size: layout.size, separable: columns.count)
         var rowColumns: [Int] = [], rowValues: [Double] = []
         for (host, hostPoints) in groups {
             let hostRuns = runsFor(host)
-            let weights = hostRuns.map { Self.workWeight($0, limit: profiles[Int($0.classIndex)].stretchLimit) }
-            ConcurrencySweep.sweep(times: hostPoints.map(\.t), runs: hostRuns, classCount: classCount, weights: weights) { index, row in
-                rowColumns.removeAll(keepingCapacity: true)
-                rowValues.removeAll(keepingCapacity: true)
-                for (k, c) in row.classes.enumerated() where columnOf[Int(c)] >= 0 {
-                    rowColumns.append(columnOf[Int(c)])
-                    rowValues.append(row.concurrency[k])
-                }
+            let weights = hostRuns.map { Self.workWeight($0, nominal: profiles[Int($0.classIndex)].nominalDuration) }
+            let times = hostPoints.map(\.t)
+            let gap = 3 * ConcurrencySweep.typicalInterval(times)
+            ConcurrencySweep.sweep(times: times, runs: hostRuns, classCount: classCount, weights: weights) { index, row in
+                layout.fill(row, columns: &rowColumns, values: &rowValues)
                 let point = hostPoints[index]
                 let block = Int32(((point.t - origin) / blockLength).rounded(.down))
-                if let cpu = point.cpuBusyPct { cpuRegression.add(group: host, block: block, y: cpu, columns: rowColumns, values: rowValues) }
-                if let mem = point.memUsedMB { memRegression.add(group: host, block: block, y: mem, columns: rowColumns, values: rowValues) }
+                let continues = index > 0 && point.t - times[index - 1] <= gap
+                design.add(host: host, block: block, continues: continues, cpu: point.cpuBusyPct, memory: point.memUsedMB,
+                           columns: rowColumns, values: rowValues)
             }
         }
         let names = columns.map { profiles[$0].jobClass }
-        if cpuRegression.observations > 0 {
-            let cpu = JointAttribution.estimate(cpuRegression)
+        if design.observations(.cpu) > 0 {
+            let cpu = design.fit(.cpu).attribution
             for (position, c) in columns.enumerated() where profiles[c].cpuSampleExposure >= minimumAttributionExposure {
                 let effect = cpu.effects[cpu.effectOf[position]]
                 profiles[c].cpuAttribPP = effect.value
@@ -178,8 +177,8 @@ public struct IncidentAnalyzer {
                 profiles[c].attribJointWith = effect.members.filter { $0 != position }.map { names[$0] }
             }
         }
-        if memRegression.observations > 0 {
-            let mem = JointAttribution.estimate(memRegression)
+        if design.observations(.memory) > 0 {
+            let mem = design.fit(.memory).attribution
             for (position, c) in columns.enumerated() where profiles[c].memSampleExposure >= minimumAttributionExposure {
                 let effect = mem.effects[mem.effectOf[position]]
                 profiles[c].memAttribMB = effect.value
@@ -192,19 +191,16 @@ public struct IncidentAnalyzer {
         }
     }
 
-    /// How much of a run counts as work: all of it up to its class's stretch limit; a run stretched
-    /// beyond that (slowed by a hog holding the GVL, or by a saturated host) counts as the limit's worth
-    /// of work spread over its length. A victim's stretch then does not look like load, while a class
-    /// whose runs only vary (within `stretchFactor` of its lower quartile) counts in full.
-    static func workWeight(_ run: IncidentDataset.Run, limit: Double?) -> Double {
-        guard let limit, limit > 0 else { return 1 }
+    /// How much of a run counts as work: a run up to its class's nominal duration counts in full; a longer
+    /// one counts as the nominal amount of work spread over its length (weight nominal / duration). The
+    /// regressor is then the class's work rate, not its concurrency: a run slowed down by a hog (sharing
+    /// its process's GVL, or a saturated host) does the same work in more time, so its stretch does not
+    /// look like load, and the hog keeps the credit.
+    static func workWeight(_ run: IncidentDataset.Run, nominal: Double?) -> Double {
+        guard let nominal, nominal > 0 else { return 1 }
         let duration = run.latestEnd - run.start
-        return duration > limit ? limit / duration : 1
+        return duration > nominal ? nominal / duration : 1
     }
-
-    /// Runs up to this many times a class's lower-quartile duration are not stretched: job durations
-    /// vary about that much on their own (a lognormal with σ = 1 spans 4× between its quartiles).
-    static let stretchFactor = 4.0
 
     /// Bootstrap blocks: about 60 over the window, and at least a minute each so a block holds whole runs.
     static func bootstrapBlockLength(from: Double, to: Double) -> Double {
@@ -268,6 +264,63 @@ public struct IncidentAnalyzer {
                 profiles[c].rssGrowthMaxMB = growth[c].last
                 profiles[c].rssGrowthRuns = growth[c].count
             }
+        }
+    }
+
+    /// The joint attribution of the recorder's per-process CPU to the classes each process ran: the same
+    /// fit as the host's, on each process's own samples (one intercept per process), in percentage points
+    /// of the host. Only the classes running in the same process compete for it, so a busy neighbour
+    /// process cannot lend a class its CPU.
+    private func processAttribution(_ runs: [IncidentDataset.Run], dataset: IncidentDataset, from: Double, to: Double, cpuCount: Int,
+                                    into profiles: inout [ClassProfile]) {
+        let classCount = profiles.count
+        var pointsByIdentity: [Int32: [IncidentDataset.ProcessPoint]] = [:]
+        for point in dataset.processPoints where point.cpuPct != nil && point.t >= from && point.t <= to {
+            pointsByIdentity[point.identityIndex, default: []].append(point)
+        }
+        guard !pointsByIdentity.isEmpty else { return }
+        var runsByIdentity: [Int32: [IncidentDataset.Run]] = [:]
+        for run in runs where run.identityIndex >= 0 && pointsByIdentity[run.identityIndex] != nil {
+            runsByIdentity[run.identityIndex, default: []].append(run)
+        }
+        let identities = runsByIdentity.keys.sorted()
+        func sweep(_ body: (Int32, [IncidentDataset.ProcessPoint], Double, Int, ConcurrencySweep.Row) -> Void) {
+            for identity in identities {
+                let points = pointsByIdentity[identity]!, identityRuns = runsByIdentity[identity]!
+                let weights = identityRuns.map { Self.workWeight($0, nominal: profiles[Int($0.classIndex)].nominalDuration) }
+                let gap = 3 * ConcurrencySweep.typicalInterval(points.map(\.t))
+                ConcurrencySweep.sweep(times: points.map(\.t), runs: identityRuns, classCount: classCount, weights: weights) { index, row in
+                    body(identity, points, gap, index, row)
+                }
+            }
+        }
+        var exposure = [Double](repeating: 0, count: classCount)
+        sweep { _, _, _, _, row in for (k, c) in row.classes.enumerated() { exposure[Int(c)] += row.concurrency[k] } }
+        let columns = (0..<classCount).filter { exposure[$0] >= minimumAttributionExposure }
+            .sorted { (exposure[$0], profiles[$1].jobClass) > (exposure[$1], profiles[$0].jobClass) }
+            .prefix(regressionColumns)
+        guard !columns.isEmpty else { return }
+        let layout = RegressorLayout(classes: Array(columns), classCount: classCount) { profiles[$0].maxConcurrency > 1 }
+        let origin = from, blockLength = Self.bootstrapBlockLength(from: from, to: to)
+        var design = AttributionDesign(size: layout.size, separable: columns.count)
+        var rowColumns: [Int] = [], rowValues: [Double] = []
+        sweep { identity, points, gap, index, row in
+            layout.fill(row, columns: &rowColumns, values: &rowValues)
+            let point = points[index]
+            let continues = index > 0 && point.t - points[index - 1].t <= gap
+            design.add(host: identity, block: Int32(((point.t - origin) / blockLength).rounded(.down)), continues: continues,
+                       cpu: point.cpuPct! / Double(cpuCount), memory: nil, columns: rowColumns, values: rowValues)
+        }
+        let cpu = design.fit(.cpu).attribution
+        for (position, c) in columns.enumerated() {
+            let effect = cpu.effects[cpu.effectOf[position]]
+            guard effect.members.count == 1 else { continue }
+            // The process's own CPU is the sharper evidence: it becomes the attribution, the host's the cross-check.
+            profiles[c].hostCPUAttribPP = profiles[c].cpuAttribPP
+            profiles[c].cpuAttribPP = effect.value
+            profiles[c].cpuAttribLowPP = effect.low
+            profiles[c].cpuAttribHighPP = effect.high
+            profiles[c].cpuAttribFromProcess = true
         }
     }
 

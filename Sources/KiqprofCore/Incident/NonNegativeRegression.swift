@@ -60,6 +60,9 @@ public struct NonNegativeRegression {
             return NormalEquations(size: k, gram: gram, target: target, observations: observations)
         }
 
+        /// The sum of the Gram matrix's diagonal: the regressors' total variation.
+        public var trace: Double { (0..<size).reduce(0) { $0 + gram[$1 * size + $1] } }
+
         /// The correlation of two columns across the observations (0 when either never varied).
         public func correlation(_ i: Int, _ j: Int) -> Double {
             let denominator = (gram[i * size + i] * gram[j * size + j]).squareRoot()
@@ -70,10 +73,14 @@ public struct NonNegativeRegression {
         /// columns expected to be positive (a solution of similar equations), which usually ends the
         /// active-set search in one step.
         public func solve(ridge: Double = 1e-3, start: [Bool]? = nil) -> [Double] {
+            solve(penalties: [Double](repeating: ridge * max(observations, 1), count: size), start: start)
+        }
+
+        /// The same with the ridge term given outright, per column (added to the diagonal).
+        public func solve(penalties: [Double], start: [Bool]? = nil) -> [Double] {
             guard size > 0 else { return [] }
             var gram = self.gram
-            let penalty = ridge * max(observations, 1)
-            for i in 0..<size { gram[i * size + i] += penalty }
+            for i in 0..<size { gram[i * size + i] += penalties[i] }
             return NonNegativeRegression.lawsonHanson(gram: gram, target: target, size: size, start: start)
         }
     }

@@ -23,16 +23,24 @@ public enum SuspectScore {
         case attribution, lift, busyShare = "busy_share"
     }
 
+    /// What the data demonstrate: the low end of the attribution's 95 % interval when there is one, so an
+    /// effect the data barely support (a job that fires with the hog, a one-off inside a pile-up) ranks by
+    /// what is certain, not by its point estimate.
+    static func demonstrated(_ value: Double?, low: Double?) -> Double? {
+        guard let value else { return nil }
+        return low.map { min($0, value) } ?? value
+    }
+
     public static func parts(_ profile: ClassProfile, hostMemoryMB: Double?, outageWindowCount: Int) -> Parts {
         var basis = Basis.busyShare
         var resource = 0.0
         var measured = false
-        if let cpu = profile.cpuAttribPP ?? profile.cpuLiftPP {
+        if let cpu = Self.demonstrated(profile.cpuAttribPP, low: profile.cpuAttribLowPP) ?? profile.cpuLiftPP {
             resource += max(0, cpu) / 100
             measured = true
             basis = profile.cpuAttribPP != nil ? .attribution : .lift
         }
-        if let memory = profile.memAttribMB ?? profile.memLiftMB, let hostMemoryMB, hostMemoryMB > 0 {
+        if let memory = Self.demonstrated(profile.memAttribMB, low: profile.memAttribLowMB) ?? profile.memLiftMB, let hostMemoryMB, hostMemoryMB > 0 {
             resource += max(0, memory) / hostMemoryMB
             if !measured { basis = profile.memAttribMB != nil ? .attribution : .lift }
             measured = true

@@ -9,7 +9,7 @@ public struct Recommender {
     /// A suspect stands out with at least this score (a run taking 5 % of the host, before the
     /// periodic and outage factors) and at least this share of the top score.
     public var minimumScore = 5.0
-    public var minimumShareOfTop = 0.2
+    public var minimumShareOfTop = 0.15
     public var maximumSuspects = 5
 
     public init(rules: RuleBook = .bundled, appVersion: AppVersion? = nil, schedules: [IncidentDataset.Schedule] = []) {
