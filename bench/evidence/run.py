@@ -117,6 +117,8 @@ def run_scenario(task):
             checks.append("sar: %s samples added, expected %d" % (sar.get("samples_added"), sar_samples))
         checks += count_checks(report, truth["runs_by_class"])
         result["forms"]["log"] = analyse(report, truth, checks)
+        result["forms"]["log"]["import"] = {"runs": got["runs"], "open_runs": got["open_runs"], "not_understood": got["not_understood"],
+                                            "expected_not_understood": expected["not_understood"], "sar_samples": sar.get("samples_added")}
         if keep:
             with open(os.path.join(directory, "incident-log.json"), "w") as out:
                 json.dump(report, out, indent=1)
@@ -178,6 +180,8 @@ def analyse(report, truth, checks, seen=None):
         "sleeper_top2": any(r is not None and r <= 2 for name, r in cofire_ranks.items() if name in truth["sleepers"]),
         "periodicity": periodicity,
         "outage_windows": len(report.get("outage_windows", [])),
+        # A joint attribution for classes that cannot be told apart, wherever the report puts it.
+        "joint": {k: v for k, v in report.items() if "joint" in k},
     }
 
 
@@ -195,6 +199,9 @@ def summarise(results, form):
         return out
     facts = [r["forms"][form] for r in rows]
     out["render_check_failures"] = sum(1 for f in facts if f["checks"])
+    imports = [f["import"] for f in facts if "import" in f]
+    if imports:
+        out["import"] = {key: sum(i[key] for i in imports) for key in ("runs", "open_runs", "not_understood", "expected_not_understood", "sar_samples")}
     out["rank1"] = sum(1 for f in facts if f["rank"] == 1) / n
     out["culprit_missing"] = sum(1 for f in facts if f["rank"] is None)
     out["cofire_top2"] = sum(1 for f in facts if f["cofire_top2"]) / n
@@ -278,6 +285,10 @@ def print_table(summaries):
     print("-" * 104)
     row("scenarios", both(lambda s: s["scenarios"], "%d"))
     row("  with a rendering check failing", both(lambda s: s["render_check_failures"], "%d"), "0")
+    imp = log.get("import")
+    if imp:
+        row("  log lines not understood (expected)", ["%d (%d)" % (imp["not_understood"], imp["expected_not_understood"]), "-"])
+        row("  runs imported (open at the end)", ["%d (%d)" % (imp["runs"], imp["open_runs"]), "-"])
     row("rank-1 accuracy (culprit ranks first)", both(lambda s: s["rank1"] * 100, "%.1f %%"), ">= 95 %",
         [s["rank1"] >= TARGET_RANK1 for s in (log, rec)])
     row("  culprit not among the suspects", both(lambda s: s["culprit_missing"], "%d"))
@@ -381,6 +392,8 @@ def failure_lines(results):
                 problems.append("periodic: " + ", ".join(wrong))
             if problems:
                 top = "; ".join("%d. %s" % (s["rank"] or 0, suspect_text(s)) for s in f["top"])
+                if f.get("joint"):
+                    top += " | joint: " + json.dumps(f["joint"], separators=(",", ":"))[:300]
                 lines.append("seed %d %-9s [%s] %s | culprit %s %.1f pp %.0f MB | top: %s" % (
                     r["seed"], FORM_TITLES[form], tag, " | ".join(problems), t["culprit"].split("::")[-1], t["culprit_cpu_pp"],
                     t["culprit_mem_mb"], top))
