@@ -110,12 +110,7 @@ struct RealSidekiqImportTests {
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let report = try result.json()
         let suspects = try #require(report["suspects"] as? [[String: Any]])
-        let summary = suspects.prefix(4).map { suspect in
-            ["rank", "class", "score", "periodic", "period_s", "cpu_attrib_pp", "mem_attrib_mb"].map { key in
-                let value = suspect[key]
-                return "\(key)=\(key == "periodic" ? (value as? Bool).map(String.init) ?? "?" : value is NSNull || value == nil ? "null" : "\(value!)")"
-            }.joined(separator: " ")
-        }
+        let summary: [String] = suspects.prefix(4).map(Self.describe)
         print("incident on an imported log and sar of real Sidekiq (\(Int(Date().timeIntervalSince(began))) s): \(summary.joined(separator: " | "))")
 
         let hog = try #require(suspects.first { $0["class"] as? String == Self.hogClass }, "the hog was imported")
@@ -171,6 +166,18 @@ struct RealSidekiqImportTests {
             try? manager.copyItem(at: from, to: to)
         }
         print("artifacts kept in \(target)")
+    }
+
+    /// One suspect on one line: rank, class, score, periodic, period_s, cpu_attrib_pp, mem_attrib_mb.
+    static func describe(_ suspect: [String: Any]) -> String {
+        let keys = ["rank", "class", "score", "periodic", "period_s", "cpu_attrib_pp", "mem_attrib_mb"]
+        let parts: [String] = keys.map { (key: String) -> String in
+            let value: Any? = suspect[key]
+            if key == "periodic" { return "periodic=" + ((value as? Bool).map { String($0) } ?? "?") }
+            if value == nil || value is NSNull { return key + "=null" }
+            return key + "=" + String(describing: value!)
+        }
+        return parts.joined(separator: " ")
     }
 
     static func loadAverage() -> String {
