@@ -24,10 +24,10 @@ struct RealSidekiqImportTests {
     static let concurrency = 5
     /// From Sidekiq's start until the cron jobs are switched off; then the running jobs finish.
     static let duration = 300.0
-    static let drainLimit = 40.0
+    static let drainLimit = 35.0
     /// Sidekiq boots at this second of a minute or later: sidekiq-cron skips the minute it starts in, so
     /// the first firing comes within a poll of the next minute and five minutes hold five firings.
-    static let bootSecond = 48.0
+    static let bootSecond = 46.0
     static let sadc = "/usr/lib/sysstat/sadc"
     static let sadf = "/usr/bin/sadf"
 

@@ -1,5 +1,5 @@
 # A Trends-style outage with real parts: Debian's Sidekiq 6.4.1 and sidekiq-cron 1.8.0.
-# Used by kiqprof's end-to-end incident test and by `make reproduce` (samples/reproduce/reproduce.sh).
+# Used by kiqprof's end-to-end incident and import tests and by `make reproduce` (samples/reproduce/reproduce.sh).
 #
 #   KIQ_REDIS_SOCK     the Redis UNIX socket
 #   KIQ_PERIOD         seconds between firings of both periodic jobs (default 20; < 60 uses six-field cron)
