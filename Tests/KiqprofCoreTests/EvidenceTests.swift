@@ -55,7 +55,7 @@ struct EvidenceTests {
         var random = Random(state: 7)
         var interner = IncidentDataset.Interner()
         var dataset = IncidentDataset()
-        let t0 = 1_795_000_000.0, horizon = 1800.0
+        let t0 = 1_795_000_020.0, horizon = 1800.0  // on a minute, as cron ticks are
         var hogRuns: [(Double, Double)] = []
         for tick in stride(from: 60.0, to: horizon - 60, by: 60) {
             let start = t0 + tick + 25 * random.next()
@@ -148,3 +148,15 @@ struct EvidenceTests {
     }
 }
 
+
+extension EvidenceTests {
+    @Test func sidekiqCronsRealPollStillShowsTheMinute() {
+        // Starts seen from sidekiq-cron 1.8 at its default poll (Sidekiq waits 15-45 s between polls), one
+        // real run: 17:09:10.1, 17:10:27.1, 17:11:34.9, 17:12:13.7, 17:13:01.1 (intervals 77, 68, 39, 47 s).
+        let minute = 1_796_400_540.0  // 17:09:00 on a minute boundary
+        let starts = [10.1, 87.1, 154.9, 193.7, 241.1].map { minute + $0 }
+        #expect(Periodicity.observed(starts)?.period == 60)
+        // The same lateness on random minutes, two starts in one minute: not a schedule.
+        #expect(Periodicity.observed([10.1, 47.1, 130.2, 250.3, 262.0].map { minute + $0 }) == nil)
+    }
+}

@@ -16,7 +16,7 @@ struct RealSidekiqImportTests {
     static let sleeperClass = "RemoteFeedPollJob"
     static let streamClass = "FeedInsertJob"
     static let cron = "* * * * *"
-    static let hogCPUSeconds = 20
+    static let hogCPUSeconds = 12
     static let hogMB = 400
     static let sleepSeconds = 25
     static let streamRate = 5

@@ -38,9 +38,9 @@ public struct Periodicity: Sendable, Equatable {
     public static let minimumPeriod = 10.0
     /// Starts closer than this are one firing (a scheduler that enqueues a burst).
     public static let burstGap = 1.0
-    /// The largest enqueue delay a scheduler plausibly adds: sidekiq-cron 1.x's default poll interval of
-    /// 30 s, plus a little queueing.
-    public static let maximumJitter = 35.0
+    /// The largest enqueue delay a scheduler plausibly adds: sidekiq-cron 1.x polls every 30 s on average,
+    /// and Sidekiq's poller waits between half and one and a half of that (15–45 s), plus a little queueing.
+    public static let maximumJitter = 50.0
     /// The chance that random starts would fit the grid as tightly, above which a grid is not believed.
     public static let chanceLevel = 0.05
 
@@ -59,12 +59,12 @@ public struct Periodicity: Sendable, Equatable {
         return observed(starts)
     }
 
-    /// A period seen in start times: at least `minimumRuns` firings at least `minimumPeriod` apart whose
-    /// phases against a grid of that period fall in an arc no wider than `maximumJitter` (and half the
-    /// period), tighter than random starts would fall by chance, with two thirds of the intervals one
-    /// period long. The grid is a round period (a cron step) near the median interval, else the slope of
-    /// start time against firing number. Steady intervals (median absolute deviation within 10 % of the
-    /// median) also count, as before.
+    /// A period seen in start times: at least `minimumRuns` firings at least `minimumPeriod` apart that keep
+    /// to a grid of that period more tightly than random starts would by chance. For a cron step the grid
+    /// is the wall clock's (`anchoredSpread`); otherwise its origin is free (`freeSpread`) and two thirds
+    /// of the intervals must be one period long. Candidate grids: the round periods (cron steps) near the
+    /// median and the mean interval, then the slope of start time against firing number. Steady intervals
+    /// (median absolute deviation within 10 % of the median) also count.
     public static func observed(_ starts: [Double]) -> Periodicity? {
         let firings = Self.firings(starts)
         guard firings.count >= minimumRuns else { return nil }
@@ -74,18 +74,25 @@ public struct Periodicity: Sendable, Equatable {
         let sorted = intervals.sorted()
         let median = sorted[sorted.count / 2]
         guard median >= minimumPeriod else { return nil }
+        let mean = (firings[firings.count - 1] - firings[0]) / Double(intervals.count)
 
         var candidates: [Double] = []
-        if let round = roundPeriod(near: median) { candidates.append(round) }
+        for interval in [median, mean] {
+            if let round = roundPeriod(near: interval), !candidates.contains(round) { candidates.append(round) }
+        }
         if let fitted = fittedPeriod(firings, guess: median), !candidates.contains(where: { abs($0 - fitted) < 1e-6 }) {
             candidates.append(fitted)
         }
         for period in candidates {
-            let steps = intervals.map { ($0 / period).rounded() }
-            guard steps.allSatisfy({ $0 >= 1 }) else { continue }
-            let single = steps.filter { $0 == 1 }.count
-            guard Double(single) >= 2.0 / 3.0 * Double(intervals.count) else { continue }
-            guard let spread = anchoredSpread(firings, period: period) ?? freeSpread(firings, period: period) else { continue }
+            let steps = intervals.map { max(1, ($0 / period).rounded()) }
+            let spread: Double?
+            if isWallClockStep(period) {
+                spread = anchoredSpread(firings, period: period)
+            } else {
+                let single = steps.filter { $0 == 1 }.count
+                spread = Double(single) >= 2.0 / 3.0 * Double(intervals.count) ? freeSpread(firings, period: period) : nil
+            }
+            guard let spread else { continue }
             let near = zip(intervals, steps).filter { abs($0 - $1 * period) <= 0.2 * period }.count
             return Periodicity(period: period, source: .observed, regularity: Double(near) / Double(intervals.count), jitter: spread)
         }
@@ -98,19 +105,32 @@ public struct Periodicity: Sendable, Equatable {
         return Periodicity(period: median, source: .observed, regularity: regularity, jitter: phaseSpread(firings, period: median))
     }
 
-    /// For a cron step that divides a quarter hour (so the time zone cannot shift the ticks), the spread of
-    /// the starts' lateness after the wall-clock ticks: every start between 2 s early and `maximumJitter`
-    /// late, and random starts landing there with less than `chanceLevel` probability.
+    /// A cron step that divides a quarter hour, so the time zone cannot shift its ticks.
+    static func isWallClockStep(_ period: Double) -> Bool {
+        (900 / period).rounded() == 900 / period
+    }
+
+    /// The spread of the starts' lateness after the wall-clock ticks of a cron step, when the starts look
+    /// like a scheduler's: each in a tick's slot of its own (at most one per tick, two thirds of them in
+    /// consecutive slots), between 2 s early and `maximumJitter` late, and random starts doing the same
+    /// with less than `chanceLevel` probability: n starts in n distinct of the m slots they span
+    /// (m!/((m−n)!·mⁿ)) and each within the lateness seen (((late + early)/P)ⁿ).
     static func anchoredSpread(_ firings: [Double], period: Double) -> Double? {
-        guard (900 / period).rounded() == 900 / period else { return nil }
         let early = 2.0
-        let lateness = firings.map { start -> Double in
-            let phase = start.truncatingRemainder(dividingBy: period)
-            return phase > period - early ? phase - period : phase
+        let slots = firings.map { (($0 + early) / period).rounded(.down) }
+        var consecutive = 0
+        for index in 1..<slots.count {
+            guard slots[index] > slots[index - 1] else { return nil }
+            if slots[index] == slots[index - 1] + 1 { consecutive += 1 }
         }
+        guard Double(consecutive) >= 2.0 / 3.0 * Double(slots.count - 1) else { return nil }
+        let lateness = zip(firings, slots).map { $0 - $1 * period }
         let latest = lateness.max()!, earliest = lateness.min()!
-        guard latest <= min(maximumJitter, 0.5 * period) else { return nil }
-        let chance = pow((latest + early) / period, Double(firings.count))
+        guard latest <= min(maximumJitter, period - early) else { return nil }
+        let n = Double(firings.count), spanned = slots[slots.count - 1] - slots[0] + 1
+        var distinct = 1.0
+        for k in 0..<firings.count { distinct *= (spanned - Double(k)) / spanned }
+        let chance = distinct * pow((latest + early) / period, n)
         return chance <= chanceLevel ? latest - earliest : nil
     }
 
