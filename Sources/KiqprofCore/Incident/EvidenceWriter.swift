@@ -11,8 +11,8 @@ public enum EvidenceWriter {
             runs += ", every \(d(periodicity.period)) (\(periodicity.source == .observed ? "observed from start times" : periodicity.source.rawValue)"
             if let name = periodicity.scheduleName { runs += " schedule \(name)" }
             if periodicity.enabled == false { runs += ", now disabled" }
-            if let jitter = periodicity.jitter, jitter >= 1 { runs += ", starts within \(d(jitter)) of their slot" }
             runs += ")"
+            if let jitter = periodicity.jitter, jitter >= 1 { runs += ", starts spread over \(d(jitter)) of their slot" }
         } else if let rate = profile.streamRate {
             runs += ", a stream of \(NumberText.compact(rate)) runs/s, not periodic"
         }
