@@ -6,7 +6,7 @@ struct RecommenderTests {
     static let from = SyntheticIncident.start
     static let to = SyntheticIncident.start + 7200
     static let trendsSchedule = IncidentDataset.Schedule(
-        name: "trends_refresh_scheduler", jobClass: "Scheduler::Trends::RefreshScheduler", source: "sidekiq-cron", periodSeconds: 60,
+        name: "trends_refresh_scheduler", jobClass: "Scheduler::Trends::RefreshScheduler", source: .sidekiqCron, periodSeconds: 60,
         enabled: true, toggleKey: "mastodon:cron_job:trends_refresh_scheduler")
 
     func analysis(schedules: [IncidentDataset.Schedule] = [trendsSchedule]) -> IncidentAnalysis {
@@ -38,6 +38,8 @@ struct RecommenderTests {
         #expect(upgrade.steps.joined().contains("version is unknown"))
         // Overlapping runs get a lock even though the rule has none.
         #expect(trends.contains { $0.action == "add_lock" && $0.origin == "measured" })
+        // What switching it off costs reaches the output: the rule's side effect, beside the action's caveat.
+        #expect(first.sideEffect?.contains("Trending posts/tags/links freeze and drain") == true, "\(first.sideEffect ?? "")")
         // Mastodon's own disable step stands; no generic duplicate.
         #expect(trends.filter { $0.action == "disable_schedule" }.count == 1)
     }

@@ -150,7 +150,7 @@ public struct IncidentDataset: Sendable {
     public struct Schedule: Sendable, Equatable {
         public var name: String
         public var jobClass: String
-        public var source: String
+        public var source: SchedulerKind
         public var periodSeconds: Double?
         public var enabled: Bool
         /// The Redis key its on/off state lives in, and the sidekiq-cron 2.x namespace.
@@ -159,7 +159,7 @@ public struct IncidentDataset: Sendable {
         public var cron: String?
         public var every: String?
 
-        public init(name: String, jobClass: String, source: String, periodSeconds: Double?, enabled: Bool,
+        public init(name: String, jobClass: String, source: SchedulerKind, periodSeconds: Double?, enabled: Bool,
                     toggleKey: String? = nil, cronNamespace: String? = nil, cron: String? = nil, every: String? = nil) {
             self.name = name
             self.jobClass = jobClass
@@ -173,7 +173,7 @@ public struct IncidentDataset: Sendable {
         }
 
         public init(_ schedule: PeriodicSchedule) {
-            self.init(name: schedule.name, jobClass: schedule.jobClass, source: schedule.source.rawValue, periodSeconds: schedule.periodSeconds,
+            self.init(name: schedule.name, jobClass: schedule.jobClass, source: schedule.source, periodSeconds: schedule.periodSeconds,
                       enabled: schedule.enabled, toggleKey: schedule.toggleKey, cronNamespace: schedule.cronNamespace,
                       cron: schedule.cron, every: schedule.every)
         }
@@ -195,16 +195,16 @@ public struct IncidentDataset: Sendable {
     public var schedules: [Schedule] = []
     /// Whether Sidekiq 7+/8 per-class minute metrics were imported for the window.
     public var hasClassMetrics = false
-    /// Where the runs came from: "poll", "log", "metrics" → count.
-    public var runSources: [String: Int] = [:]
+    /// How many runs came from each source.
+    public var runSources: [RunSource: Int] = [:]
 
     public init() {}
 
     /// Puts the schedules Redis holds now in place of the store's copies of the same schedules; the store's
     /// others stay (a schedule removed since still explains the runs it made).
     public mutating func preferSchedules(_ live: [Schedule]) {
-        let liveNames = Set(live.map { "\($0.source)/\($0.name)" })
-        schedules = live + schedules.filter { !liveNames.contains("\($0.source)/\($0.name)") }
+        let liveNames = Set(live.map { "\($0.source.rawValue)/\($0.name)" })
+        schedules = live + schedules.filter { !liveNames.contains("\($0.source.rawValue)/\($0.name)") }
         schedulesFromRedis = true
     }
 

@@ -25,8 +25,8 @@ enum MissingData {
         if !dataset.hasClassMetrics {
             missing.append("no per-class execution metrics (Sidekiq 6 has none; on 7 and 8 run `kiqprof import metrics`)")
         }
-        let polled = dataset.runSources["poll"] ?? 0
-        if polled > 0 && (dataset.runSources["log"] ?? 0) == 0 {
+        let polled = dataset.runSources[.poll] ?? 0
+        if polled > 0 && (dataset.runSources[.log] ?? 0) == 0 {
             missing.append("runs come from polling only: jobs shorter than a heartbeat (5 to 10 s) are not seen; import the Sidekiq log for exact runs")
         }
         if dataset.schedules.isEmpty && !dataset.schedulesFromRedis {

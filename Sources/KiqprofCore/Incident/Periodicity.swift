@@ -49,7 +49,7 @@ public struct Periodicity: Sendable, Equatable {
         let defined = schedules.filter { $0.jobClass == jobClass }
             .sorted { ($0.periodSeconds ?? .infinity, $0.name) < ($1.periodSeconds ?? .infinity, $1.name) }
         if let schedule = defined.first {
-            let source: Source = schedule.source == "sidekiq-cron" ? .sidekiqCron : .sidekiqScheduler
+            let source: Source = schedule.source == .sidekiqCron ? .sidekiqCron : .sidekiqScheduler
             if let period = schedule.periodSeconds ?? observed(starts)?.period {
                 let firings = Self.firings(starts)
                 return Periodicity(period: period, source: source, scheduleName: schedule.name, enabled: schedule.enabled,

@@ -146,7 +146,7 @@ public enum ReportHTMLRenderer {
             rows += "</td><td>"
             if let schedule { HTMLText.append(schedule.name, to: &rows, limit: 200) } else { rows += "–" }
             rows += "</td><td>"
-            HTMLText.append(schedule?.source ?? profile?.periodicity?.source.rawValue ?? "–", to: &rows, limit: 40)
+            HTMLText.append(schedule?.source.rawValue ?? profile?.periodicity?.source.rawValue ?? "–", to: &rows, limit: 40)
             rows += "</td><td class=\"n\">\(period.map(DurationExpression.humanize) ?? "–")</td>"
             rows += "<td class=\"n\">\(profile.map { "\($0.runs)" } ?? "0")</td><td class=\"n\">\(DurationChartSVG.seconds(profile?.p95))</td>"
             let ratio = profile?.durationToPeriod ?? profile?.p95.flatMap { p95 in period.map { p95 / $0 } }

@@ -59,7 +59,7 @@ public enum ReportRenderer {
         }
         // Schedules that did not run in the window (disabled, or rare) are listed too.
         for schedule in model.schedules where !seen.contains(schedule.name) {
-            rows.append(PeriodicRow(jobClass: schedule.jobClass, schedule: schedule.name, source: schedule.source, period: schedule.periodSeconds,
+            rows.append(PeriodicRow(jobClass: schedule.jobClass, schedule: schedule.name, source: schedule.source.rawValue, period: schedule.periodSeconds,
                                     runs: 0, p95: nil, durationToPeriod: nil, overlaps: 0, enabled: schedule.enabled))
         }
         return rows

@@ -79,7 +79,7 @@ public struct Recommender {
                     kinds.insert(action.kind.rawValue)
                     add(Recommendation(
                         jobClass: suspect.jobClass, schedule: scheduleName, action: action.kind.rawValue, steps: steps,
-                        sideEffect: action.caveat ?? rule.sideEffect, evidence: evidence,
+                        sideEffect: Self.sideEffect(action, rule), evidence: evidence,
                         impact: Self.impact(suspect, outageWindows: analysis.outageWindows.count), impactScore: suspect.score * weight,
                         origin: rules.app))
                 }
@@ -103,7 +103,7 @@ public struct Recommender {
     }
 
     static func scheduleSwitch(for schedule: IncidentDataset.Schedule) -> ScheduleSwitch {
-        let kind: SchedulerKind = schedule.source == "sidekiq-cron" ? .sidekiqCron : .sidekiqScheduler
+        let kind = schedule.source
         if let key = schedule.toggleKey { return ScheduleSwitch(scheduler: kind, name: schedule.name, key: key) }
         return ScheduleSwitch(scheduler: kind, name: schedule.name, cronNamespace: schedule.cronNamespace)
     }
@@ -209,7 +209,7 @@ public struct Recommender {
             + (memoryOutage ? ["memory ran out in at least one outage window"] : [])
         if let rule = rules.processRules.first, let action = rule.actions(appVersion: appVersion).first(where: { $0.kind == .lowerConcurrency }) {
             return Recommendation(jobClass: nil, schedule: nil, action: "lower_concurrency", steps: action.steps(appVersion: appVersion),
-                                  sideEffect: action.caveat ?? rule.sideEffect, evidence: evidence + (rule.context.map { [$0] } ?? []),
+                                  sideEffect: Self.sideEffect(action, rule), evidence: evidence + (rule.context.map { [$0] } ?? []),
                                   impact: "high: memory is the host's limit", impactScore: 100 * share, origin: rules.app)
         }
         let suggested = processes.concurrency.map { max(1, Int(Double($0) * min(1, 0.6 / share))) }
@@ -219,5 +219,11 @@ public struct Recommender {
                     + " with `-c N` or `concurrency:` in sidekiq.yml: Ruby memory grows with the threads that run at once."],
             sideEffect: "Fewer threads drain the queues more slowly; watch queue latency after the change.",
             evidence: evidence, impact: "high: memory is the host's limit", impactScore: 100 * share, origin: "measured")
+    }
+
+    /// What acting costs: the action's own caveat, then what the rule says switching the job off costs.
+    static func sideEffect(_ action: RuleAction, _ rule: Rule) -> String {
+        guard let ruleEffect = rule.sideEffect, !ruleEffect.isEmpty, !action.caveat.contains(ruleEffect) else { return action.caveat }
+        return action.caveat.isEmpty ? ruleEffect : "\(action.caveat) \(ruleEffect)"
     }
 }

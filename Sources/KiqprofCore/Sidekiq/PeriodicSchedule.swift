@@ -1,9 +1,6 @@
 /// A recurring job definition held by sidekiq-scheduler or sidekiq-cron.
 public struct PeriodicSchedule: Sendable, Equatable {
-    public enum Source: String, Sendable, Equatable, CaseIterable {
-        case sidekiqScheduler = "sidekiq-scheduler"
-        case sidekiqCron = "sidekiq-cron"
-    }
+    public typealias Source = SchedulerKind
 
     public var name: String
     public var jobClass: String

@@ -4,13 +4,8 @@ import GRDB
 public struct JobRun: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "job_run"
 
-    public enum Outcome: String, Codable, Sendable, CaseIterable {
-        case ok, failed, interrupted, lost, running, unknown
-    }
-
-    public enum Source: String, Codable, Sendable {
-        case poll, log, metrics
-    }
+    public typealias Outcome = RunOutcome
+    public typealias Source = RunSource
 
     public var id: Int64?
     public var jid: String?

@@ -58,7 +58,7 @@ final class JobRunInserter {
             // An ended run's end_min and end_max are its end: bound only when they differ (a lost run).
             let prepared = try db.makeStatement(sql: """
                 INSERT INTO job_run (jid, tid, start, end, end_min, end_max, class, host, pid, outcome, error_class, import_id, source)
-                VALUES (?1, ?2, ?3, ?4, ifnull(?5, ?4), ifnull(?6, ?4), ?7, ?8, ?9, ?10, ?11, ?12, 'log')
+                VALUES (?1, ?2, ?3, ?4, ifnull(?5, ?4), ifnull(?6, ?4), ?7, ?8, ?9, ?10, ?11, ?12, '\(RunSource.log.rawValue)')
                 """)
             sqlite3_bind_int64(prepared.sqliteStatement, 12, importId)
             logStatement = prepared

@@ -40,7 +40,7 @@ extension Store {
                 let handle = runs.sqliteStatement
                 while try nextRow(runs) {
                     let start = sqlite3_column_double(handle, 1)
-                    let outcome = text(handle, 6) ?? "unknown"
+                    let outcome = text(handle, 6).flatMap(RunOutcome.init(rawValue:)) ?? .unknown
                     var end: Double
                     var isOpen = false
                     if sqlite3_column_type(handle, 2) != SQLITE_NULL {
@@ -51,15 +51,15 @@ extension Store {
                         end = max(start, min(to, lastDataTime))
                         isOpen = true
                     }
-                    if outcome == "running" { isOpen = true }
-                    let source = text(handle, 7) ?? "poll"
+                    if outcome == .running { isOpen = true }
+                    let source = text(handle, 7).flatMap(RunSource.init(rawValue:)) ?? .poll
                     dataset.runSources[source, default: 0] += 1
                     dataset.runs.append(IncidentDataset.Run(
                         classIndex: classes.index(text(handle, 0) ?? "?"), start: start, end: end, isOpen: isOpen,
                         identityIndex: text(handle, 4).map { identities.index($0) } ?? -1,
                         hostIndex: text(handle, 5).map { hosts.index($0) } ?? -1,
-                        failed: outcome == "failed", lost: outcome == "lost",
-                        endBracket: source == "poll" ? bracket(handle, from: 8, to: 3) : nil))
+                        failed: outcome == .failed, lost: outcome == .lost,
+                        endBracket: source == .poll ? bracket(handle, from: 8, to: 3) : nil))
                 }
 
                 // A margin before `from`: a CPU saturation or sampling gap that began before the window still
@@ -124,9 +124,12 @@ extension Store {
                     """, arguments: [from, to]).map { IncidentDataset.Gap(from: $0[0], to: $0[1], kind: $0[2], reason: $0[3]) }
                 dataset.schedules = try Row.fetchAll(db, sql: """
                     SELECT name, class, source, period_s, enabled, toggle_key, cron_namespace, cron, every FROM schedule_definition ORDER BY source, name
-                    """).map {
-                        IncidentDataset.Schedule(name: $0[0], jobClass: $0[1], source: $0[2], periodSeconds: $0[3], enabled: $0[4],
-                                                 toggleKey: $0[5], cronNamespace: $0[6], cron: $0[7], every: $0[8])
+                    """).compactMap { row in
+                        // A scheduler this version does not know is left out rather than guessed.
+                        SchedulerKind(rawValue: row[2]).map {
+                            IncidentDataset.Schedule(name: row[0], jobClass: row[1], source: $0, periodSeconds: row[3], enabled: row[4],
+                                                     toggleKey: row[5], cronNamespace: row[6], cron: row[7], every: row[8])
+                        }
                     }
                 dataset.hasClassMetrics = try Bool.fetchOne(db, sql: """
                     SELECT EXISTS (SELECT 1 FROM class_minute_metric WHERE minute >= ? AND minute <= ?)

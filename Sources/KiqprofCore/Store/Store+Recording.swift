@@ -47,7 +47,7 @@ extension Store {
         do {
             return try database.write { db in
                 let runs = try JobRun.filter(Column("outcome") == JobRun.Outcome.running.rawValue && Column("source") == JobRun.Source.poll.rawValue).fetchAll(db)
-                try db.execute(sql: "DELETE FROM job_run WHERE outcome = 'running' AND source = 'poll'")
+                try db.execute(sql: "DELETE FROM job_run WHERE outcome = '\(RunOutcome.running.rawValue)' AND source = '\(RunSource.poll.rawValue)'")
                 return runs
             }
         } catch let error as DatabaseError {

@@ -104,7 +104,7 @@ public final class Store: Sendable {
         migrator.registerMigration("v3: index jids of polled runs only (log imports append millions of random jids)") { db in
             try db.execute(sql: """
                 DROP INDEX job_run_by_jid;
-                CREATE INDEX job_run_polled_by_jid ON job_run(jid) WHERE source = 'poll';
+                CREATE INDEX job_run_polled_by_jid ON job_run(jid) WHERE source = '\(RunSource.poll.rawValue)';
                 """)
         }
         return migrator

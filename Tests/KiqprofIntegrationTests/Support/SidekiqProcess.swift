@@ -13,7 +13,7 @@ final class RealSidekiq {
             throw TestSetupError("sidekiq is not installed: run `make test`, which installs Debian's ruby-sidekiq")
         }
         logPath = redis.directory.appendingPathComponent("\(name).log").path
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        guard FileManager.default.createFile(atPath: logPath, contents: nil) else { throw TestSetupError("cannot create \(logPath)") }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sidekiq")
         process.arguments = ["-c", String(concurrency), "-t", "3"] + queues.flatMap { ["-q", $0] } + ["-r", "./app.rb"]
