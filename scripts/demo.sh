@@ -34,7 +34,7 @@ step "2. Investigate after the fact: import the Sidekiq logs and the sar file in
 DB="$WORK/demo.sqlite"
 for log in "$SAMPLE"/sidekiq-*.log; do run "$KIQPROF" import sidekiq-log "$log" --db "$DB"; done
 run "$KIQPROF" import sar "$SAMPLE/sar.json" --db "$DB"
-run "$KIQPROF" incident --db "$DB" --limit 4
+run "$KIQPROF" incident --db "$DB" --redis "$URL" --limit 4
 
 step "3. A report to read over coffee or attach to a ticket (one HTML file, no network, no script)"
 run "$KIQPROF" report --db "$DB" --format html -o "$REPORT"

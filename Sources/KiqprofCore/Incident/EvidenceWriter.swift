@@ -40,20 +40,19 @@ public enum EvidenceWriter {
             var resources = "host \(parts.joined(separator: " and ")) while running"
             var attribution: [String] = []
             if let cpu = profile.cpuAttribPP {
-                var text = "CPU \(NumberText.signed(cpu)) pp"
-                if let low = profile.cpuAttribLowPP, let high = profile.cpuAttribHighPP {
-                    text += " (95 % interval \(NumberText.compact(low))–\(NumberText.compact(high)))"
-                }
-                if let cpuCount, cpuCount > 0, cpu > 0 { text += " (\(NumberText.compact(cpu * Double(cpuCount) / 100)) of \(cpuCount) cores)" }
-                attribution.append(text)
+                var notes: [String] = []
+                if let cpuCount, cpuCount > 0, cpu > 0 { notes.append("\(NumberText.compact(cpu * Double(cpuCount) / 100)) of \(cpuCount) cores") }
+                if let low = profile.cpuAttribLowPP, let high = profile.cpuAttribHighPP { notes.append(Self.interval(low, high)) }
+                if profile.cpuAttribFromProcess { notes.append("from its process's own CPU") }
+                attribution.append("CPU \(NumberText.signed(cpu)) pp" + (notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))"))
             }
             if let mem = profile.memAttribMB {
-                var text = "memory \(NumberText.signed(mem)) MB"
-                if let low = profile.memAttribLowMB, let high = profile.memAttribHighMB {
-                    text += " (95 % interval \(NumberText.compact(low))–\(NumberText.compact(high)))"
+                var notes: [String] = []
+                if let hostMemoryMB, hostMemoryMB > 0, mem > 0 {
+                    notes.append("\(NumberText.percent(mem / hostMemoryMB)) % of \(NumberText.compact(hostMemoryMB)) MB")
                 }
-                if let hostMemoryMB, hostMemoryMB > 0, mem > 0 { text += " (\(NumberText.percent(mem / hostMemoryMB)) % of \(NumberText.compact(hostMemoryMB)) MB)" }
-                attribution.append(text)
+                if let low = profile.memAttribLowMB, let high = profile.memAttribHighMB { notes.append(Self.interval(low, high)) }
+                attribution.append("memory \(NumberText.signed(mem)) MB" + (notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))"))
             }
             if !attribution.isEmpty && !profile.attribJointWith.isEmpty {
                 resources += "; its runs move with \(profile.attribJointWith.joined(separator: ", ")) so closely that the data cannot split "
@@ -92,5 +91,9 @@ public enum EvidenceWriter {
         sentences.append("\(NumberText.percent(profile.busyShare)) % of all job run time (\(d(profile.busySeconds)))")
         if let context = profile.context { sentences.append(context) }
         return sentences
+    }
+
+    static func interval(_ low: Double, _ high: Double) -> String {
+        "95 % interval \(NumberText.compact(low))–\(NumberText.compact(high))"
     }
 }

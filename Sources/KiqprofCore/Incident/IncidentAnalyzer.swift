@@ -171,9 +171,9 @@ public struct IncidentAnalyzer {
             let cpu = design.fit(.cpu).attribution
             for (position, c) in columns.enumerated() where profiles[c].cpuSampleExposure >= minimumAttributionExposure {
                 let effect = cpu.effects[cpu.effectOf[position]]
-                profiles[c].cpuAttribPP = effect.value
-                profiles[c].cpuAttribLowPP = effect.low
-                profiles[c].cpuAttribHighPP = effect.high
+                profiles[c].cpuAttribPP = Self.wholeHost(effect.value)
+                profiles[c].cpuAttribLowPP = effect.low.map(Self.wholeHost)
+                profiles[c].cpuAttribHighPP = effect.high.map(Self.wholeHost)
                 profiles[c].attribJointWith = effect.members.filter { $0 != position }.map { names[$0] }
             }
         }
@@ -200,6 +200,11 @@ public struct IncidentAnalyzer {
         guard let nominal, nominal > 0 else { return 1 }
         let duration = run.latestEnd - run.start
         return duration > nominal ? nominal / duration : 1
+    }
+
+    /// One run cannot add more than the whole host's CPU; a fit on few piled-up runs can say so.
+    static func wholeHost(_ pp: Double) -> Double {
+        min(100, pp)
     }
 
     /// Bootstrap blocks: about 60 over the window, and at least a minute each so a block holds whole runs.
@@ -317,9 +322,9 @@ public struct IncidentAnalyzer {
             guard effect.members.count == 1 else { continue }
             // The process's own CPU is the sharper evidence: it becomes the attribution, the host's the cross-check.
             profiles[c].hostCPUAttribPP = profiles[c].cpuAttribPP
-            profiles[c].cpuAttribPP = effect.value
-            profiles[c].cpuAttribLowPP = effect.low
-            profiles[c].cpuAttribHighPP = effect.high
+            profiles[c].cpuAttribPP = Self.wholeHost(effect.value)
+            profiles[c].cpuAttribLowPP = effect.low.map(Self.wholeHost)
+            profiles[c].cpuAttribHighPP = effect.high.map(Self.wholeHost)
             profiles[c].cpuAttribFromProcess = true
         }
     }
