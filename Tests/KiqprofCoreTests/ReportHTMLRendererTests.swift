@@ -120,9 +120,17 @@ struct ReportHTMLRendererTests {
     }
 
     /// Writes the synthetic incident's report where `KIQPROF_HTML_OUT` says, for scripts/check-report.sh.
-    @Test func writesTheSampleReportWhenAsked() throws {
-        guard let path = ProcessInfo.processInfo.environment["KIQPROF_HTML_OUT"] else { return }
-        try ReportHTMLRenderer.html(Self.syntheticModel()).write(toFile: path, atomically: true, encoding: .utf8)
+    /// Writes the synthetic report to a file (KIQPROF_HTML_OUT names it, to look at it; else a temporary one)
+    /// and checks what was written.
+    @Test func writesTheSampleReport() throws {
+        let path = ProcessInfo.processInfo.environment["KIQPROF_HTML_OUT"]
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("kiqprof-sample-\(UUID().uuidString).html").path
+        defer { if ProcessInfo.processInfo.environment["KIQPROF_HTML_OUT"] == nil { try? FileManager.default.removeItem(atPath: path) } }
+        let html = ReportHTMLRenderer.html(Self.syntheticModel())
+        try html.write(toFile: path, atomically: true, encoding: .utf8)
+        let written = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(written == html)
+        #expect(written.hasPrefix("<!DOCTYPE html>") && written.contains("<svg") && !written.contains("<script"))
     }
 
     /// 24 h: 1,000,000 runs of 49 busy classes in start order, a hog every 5 min for 60 s, and a host sample

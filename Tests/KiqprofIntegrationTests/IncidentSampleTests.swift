@@ -98,7 +98,8 @@ struct IncidentSampleTests {
         // --since-last starts where this report ended: nothing new since.
         let again = try Kiqprof.run(["report", "--db", db, "--since-last", "--format", "json"]).json()
         let incident = try #require(again["incident"] as? [String: Any])
-        #expect((incident["suspects"] as? [Any])?.count ?? -1 <= 1)
+        let suspects = try #require(incident["suspects"] as? [Any], "the report lists its suspects")
+        #expect(suspects.count <= 1)
     }
 
     @Test func theImportedLogsAndSarTellTheSameStory() throws {
