@@ -25,6 +25,11 @@ struct ImportLogTests {
         let summary = try result.json()
         #expect(summary["runs_added"] as? Int ?? 0 >= facts["total_runs"] as! Int)
 
+        // `runs` says when its limit cut the list.
+        let listed = try Kiqprof.run(["runs", "--db", db, "--json", "--limit", "3"]).json()
+        let all = try Store(path: db).runs().count
+        #expect(listed["total"] as? Int == all && (listed["runs"] as? [Any])?.count == min(3, all))
+        #expect(listed["truncated"] as? Bool == (all > 3))
         let runs = try Store(path: db).runs().filter { $0.outcome != .running && $0.outcome != .lost }
         #expect(runs.count == facts["total_runs"] as? Int)
         #expect(runs.allSatisfy { $0.source == .log && $0.host == "vm" && $0.end != nil })

@@ -1,7 +1,9 @@
 /// Renders `kiqprof runs` as the documented JSON (docs/cli.md) or a table.
 public enum RunsRenderer {
-    public static func json(_ runs: [JobRun]) -> JSONValue {
-        .object([("runs", .array(runs.map { run in
+    /// - Parameter total: how many runs the window holds; `truncated` says whether `runs` is fewer.
+    public static func json(_ runs: [JobRun], total: Int? = nil) -> JSONValue {
+        .object([("total", .int(total ?? runs.count)), ("truncated", .bool((total ?? runs.count) > runs.count)),
+                 ("runs", .array(runs.map { run in
             .object([
                 ("jid", .text(run.jid)), ("class", .string(run.jobClass)), ("queue", .text(run.queue)), ("identity", .text(run.identity)),
                 ("host", .text(run.host)), ("pid", .int(run.pid)), ("tid", .text(run.tid)), ("start", .time(run.start)),
@@ -12,7 +14,7 @@ public enum RunsRenderer {
         }))])
     }
 
-    public static func text(_ runs: [JobRun]) -> String {
+    public static func text(_ runs: [JobRun], total: Int? = nil) -> String {
         guard !runs.isEmpty else { return "No runs recorded in this window. Run `kiqprof record` or `kiqprof import sidekiq-log`.\n" }
         var table = TextTable(headers: ["START", "CLASS", "QUEUE", "PROCESS", "DURATION", "±", "OUTCOME", "SOURCE", "JID"], rightAligned: [4, 5])
         for run in runs {
@@ -21,6 +23,9 @@ public enum RunsRenderer {
                        run.duration.map(DurationExpression.humanize) ?? "running", uncertainty, run.outcome.rawValue,
                        run.source.rawValue, run.jid ?? ""])
         }
-        return "\(runs.count) runs, newest first\n" + table.render()
+        let total = total ?? runs.count
+        let heading = total > runs.count
+            ? "\(runs.count) of \(total) runs, newest first (--limit N shows more)\n" : "\(runs.count) runs, newest first\n"
+        return heading + table.render()
     }
 }

@@ -79,17 +79,30 @@ extension Store {
     public func runs(jobClass: String? = nil, from: Double? = nil, to: Double? = nil, limit: Int? = nil) throws -> [JobRun] {
         do {
             return try database.read { db in
-                var request = JobRun.all()
-                if let jobClass { request = request.filter(Column("class") == jobClass) }
-                if let to { request = request.filter(Column("start") <= to) }
-                if let from { request = request.filter(Column("end") == nil || Column("end") >= from) }
-                request = request.order(Column("start").desc, Column("id").desc)
+                var request = Self.runRequest(jobClass: jobClass, from: from, to: to).order(Column("start").desc, Column("id").desc)
                 if let limit { request = request.limit(limit) }
                 return try request.fetchAll(db)
             }
         } catch let error as DatabaseError {
             throw StoreError.database(path: path, error: error)
         }
+    }
+
+    /// How many runs `runs(jobClass:from:to:)` would list without a limit.
+    public func runCount(jobClass: String? = nil, from: Double? = nil, to: Double? = nil) throws -> Int {
+        do {
+            return try database.read { db in try Self.runRequest(jobClass: jobClass, from: from, to: to).fetchCount(db) }
+        } catch let error as DatabaseError {
+            throw StoreError.database(path: path, error: error)
+        }
+    }
+
+    private static func runRequest(jobClass: String?, from: Double?, to: Double?) -> QueryInterfaceRequest<JobRun> {
+        var request = JobRun.all()
+        if let jobClass { request = request.filter(Column("class") == jobClass) }
+        if let to { request = request.filter(Column("start") <= to) }
+        if let from { request = request.filter(Column("end") == nil || Column("end") >= from) }
+        return request
     }
 
     /// Row counts per table, for summaries and tests.

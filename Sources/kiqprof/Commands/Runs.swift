@@ -20,7 +20,7 @@ extension KiqprofCommand {
         @Option(name: .customLong("class"), help: ArgumentHelp("Only runs of this job class.", valueName: "class"))
         var jobClass: String?
 
-        @Option(help: "Show at most this many runs (newest first).")
+        @Option(help: "Show at most this many runs (newest first); the JSON's total and truncated say whether there were more.")
         var limit: Int = 1000
 
         @Flag(help: "Print JSON on stdout.")
@@ -30,10 +30,12 @@ extension KiqprofCommand {
             let database = try store.openExisting()
             let range = try window.resolve()
             let runs = try database.runs(jobClass: jobClass, from: range.from, to: range.to, limit: limit)
+            // Counted only when the limit cut the list, so a short listing costs one query.
+            let total = runs.count < limit ? runs.count : try database.runCount(jobClass: jobClass, from: range.from, to: range.to)
             if json {
-                print(RunsRenderer.json(runs).serialized(), terminator: "")
+                print(RunsRenderer.json(runs, total: total).serialized(), terminator: "")
             } else {
-                print(RunsRenderer.text(runs), terminator: "")
+                print(RunsRenderer.text(runs, total: total), terminator: "")
             }
         }
     }
