@@ -174,3 +174,15 @@ struct IncidentSampleTests {
         #expect(text.status == 0)
     }
 }
+
+extension IncidentSampleTests {
+    /// The bundled files must not carry the path of the machine they were made on.
+    @Test func theSampleNamesNoMachinePath() throws {
+        for name in ["sidekiq-1.log", "sidekiq-2.log", "sar.json", "snapshot.json", "README.md"] {
+            let text = try String(contentsOf: Self.sample.appendingPathComponent(name), encoding: .utf8)
+            for prefix in ["/work/", "/home/", "/root/"] {
+                #expect(!text.contains(prefix), "\(name) names a machine path under \(prefix)")
+            }
+        }
+    }
+}

@@ -90,7 +90,9 @@ sadf -j "$WORK/sa.bin" -- -u -r -S -q ALL > "$OUT/sar.json"
 sqlite_copy() { python3 -c 'import sqlite3,sys; s=sqlite3.connect(sys.argv[1]); d=sqlite3.connect(sys.argv[2]); s.backup(d); d.execute("VACUUM"); d.close()' "$1" "$2"; }
 rm -f "$OUT/kiqprof.sqlite"
 sqlite_copy "$WORK/kiqprof.sqlite" "$OUT/kiqprof.sqlite"
-cp "$WORK/sidekiq-1.log" "$WORK/sidekiq-2.log" "$OUT/"
+# Backtraces name this checkout's path: write it as the repository-relative path, as the fixtures do.
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+for name in sidekiq-1.log sidekiq-2.log; do sed "s|$ROOT/||g" "$WORK/$name" > "$OUT/$name"; done
 cp "$WORK/snapshot.json" "$OUT/snapshot.json"
 log "wrote $OUT: $(du -sh "$OUT" | cut -f1)"
 "$KIQPROF" incident --db "$OUT/kiqprof.sqlite" --limit 3
