@@ -51,7 +51,14 @@ import Testing
     }
 
     @Test func badPortAndSchemeAreNamed() {
-        #expect(throws: RedisError.invalidURL("port 'http' is not a TCP port")) { try RedisEndpoint(url: "redis://host:http/0") }
+        #expect(throws: RedisError.invalidURL("the port in 'redis://host:http/0' is not a TCP port")) {
+            try RedisEndpoint(url: "redis://host:http/0")
+        }
+        // A password holding '/', '?' or '#' unencoded is still the password, never shown as the port.
+        let endpoint = try? RedisEndpoint(url: "redis://:pa/ss?w#rd@127.0.0.1:6380/2")
+        #expect(endpoint?.password == "pa/ss?w#rd" && endpoint?.description == "redis://***@127.0.0.1:6380/2")
+        #expect(RedisEndpoint.redact(":pw@host:6379") == ":***@host:6379")
+        #expect(RedisEndpoint.redact("redis://[::1]:6379/0?db=1&password=pw") == "redis://[::1]:6379/0?db=1&password=***")
         #expect(throws: RedisError.invalidURL("unknown scheme 'http://'; expected redis:// or unix://")) {
             try RedisEndpoint(url: "http://host")
         }

@@ -14,6 +14,38 @@ struct ConnectionErrorTests {
         if let secret { #expect(!result.stderr.contains(secret), sourceLocation: sourceLocation) }
     }
 
+    /// Every malformed form a URL can take, on the command line, in the environment and in an env file: the
+    /// password appears nowhere in what kiqprof prints (stdout, stderr, JSON).
+    @Test func noMalformedURLShowsItsPassword() throws {
+        let secret = "Pw5ecret"
+        let port = try RedisServer.freePort()
+        let forms = [
+            ":\(secret)@127.0.0.1:\(port)", "default:\(secret)@127.0.0.1:\(port)/0", "\(secret)@127.0.0.1",
+            "redis://:\(secret)@[::1:\(port)/0", "redis://[::1]:\(port)/0?password=\(secret)",
+            "redis://[::1?password=\(secret)", "redis://:pa/\(secret)@127.0.0.1:\(port)/0", "redis://:pa?\(secret)@127.0.0.1:\(port)",
+            "redis://:pa#\(secret)@127.0.0.1:\(port)", "redis://user:\(secret)@127.0.0.1:notaport/0",
+            "redis://:\(secret)@127.0.0.1:\(port)/x", "redis://:\(secret)@127.0.0.1:\(port)/0?db=-1",
+            "redis://127.0.0.1:\(port)/0?db=zz&password=\(secret)", "ftp://:\(secret)@host", "rediss://:\(secret)@host:6380",
+            "redis://:\(secret)@127.0.0.1:\(port)/0",
+        ]
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kiqprof-secrets-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let envFile = directory.appendingPathComponent(".env.production").path
+        for form in forms {
+            var results = [
+                ("--redis", try Kiqprof.run(["status", "--json", "--redis", form, "--timeout", "1"])),
+                ("REDIS_URL", try Kiqprof.run(["status", "--json", "--timeout", "1"], environment: ["REDIS_URL": form])),
+            ]
+            try "REDIS_URL=\(form)\nREDIS_PASSWORD=\(secret)\n".write(toFile: envFile, atomically: true, encoding: .utf8)
+            results.append(("--env-file", try Kiqprof.run(["census", "--json", "--env-file", envFile, "--timeout", "1"])))
+            for (how, result) in results {
+                #expect(result.status != 0, "\(how) \(form)")
+                #expect(!(result.stdout + result.stderr).contains(secret), "\(how) \(form): \(result.stdout)\(result.stderr)")
+            }
+        }
+    }
+
     @Test func tlsURLIsRefusedWithATunnelHint() throws {
         let result = try Kiqprof.run(["status", "--redis", "rediss://admin:Tls-S3cret@redis.example:6380/0"])
         expectOneLineFailure(result, mentions: "tunnel", secret: "Tls-S3cret")

@@ -26,7 +26,8 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
 
     public init(url: String) throws {
         guard let schemeEnd = url.range(of: "://") else {
-            throw RedisError.invalidURL("'\(Self.redact(url))' has no scheme; expected redis://host:port/db or unix:///path/redis.sock")
+            throw RedisError.invalidURL("'\(Self.redact(url))' has no scheme; expected redis://host:port/db or unix:///path/redis.sock "
+                                        + "(percent-encode '/', '?', '#' and '@' in a password)")
         }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
         var rest = String(url[schemeEnd.upperBound...])
@@ -41,6 +42,13 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
             throw RedisError.invalidURL("unknown scheme '\(scheme)://'; expected redis:// or unix://")
         }
 
+        // The userinfo ends at the last '@' that is not inside the query, so a password may hold a raw '@',
+        // '/', '?' or '#'; it is split off first, before the query and the path are looked for.
+        var userinfoText: String?
+        if let at = Self.userinfoEnd(rest) {
+            userinfoText = String(rest[..<at])
+            rest = String(rest[rest.index(after: at)...])
+        }
         var query: [String: String] = [:]
         if let questionMark = rest.firstIndex(of: "?") {
             for pair in rest[rest.index(after: questionMark)...].split(separator: "&") {
@@ -52,16 +60,13 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
 
         var user: String?
         var secret: String?
-        // The userinfo ends at the last '@' before the path, so a password may contain a raw '@'.
         let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
-        var authority = String(rest[..<authorityEnd])
+        let authority = String(rest[..<authorityEnd])
         let path = String(rest[authorityEnd...])
-        if scheme == "unix", authority.isEmpty == false, authority.contains("@") == false {
+        if scheme == "unix", authority.isEmpty == false {
             throw RedisError.invalidURL("unix URL must look like unix:///path/redis.sock?db=N")
         }
-        if let at = authority.lastIndex(of: "@") {
-            let userinfo = String(authority[..<at])
-            authority = String(authority[authority.index(after: at)...])
+        if let userinfo = userinfoText {
             if let colon = userinfo.firstIndex(of: ":") {
                 let name = Self.percentDecode(String(userinfo[..<colon]))
                 user = name.isEmpty ? nil : name
@@ -99,7 +104,7 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
             let after = host[host.index(after: close)...]
             if after.hasPrefix(":") {
                 guard let number = Int(after.dropFirst()), (1...65535).contains(number) else {
-                    throw RedisError.invalidURL("port '\(after.dropFirst())' is not a TCP port")
+                    throw RedisError.invalidURL("the port in '\(Self.redact(url))' is not a TCP port")
                 }
                 port = number
             }
@@ -107,7 +112,7 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
         } else if let colon = host.lastIndex(of: ":") {
             let portText = host[host.index(after: colon)...]
             guard let number = Int(portText), (1...65535).contains(number) else {
-                throw RedisError.invalidURL("port '\(portText)' is not a TCP port")
+                throw RedisError.invalidURL("the port in '\(Self.redact(url))' is not a TCP port")
             }
             port = number
             host = String(host[..<colon])
@@ -135,16 +140,35 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// Removes a password from a URL string before it is shown anywhere.
+    /// Removes every password from a URL string before it is shown anywhere: the userinfo's (with or
+    /// without a scheme, whatever characters it holds) and a `password=` or `pass=` query value. The one
+    /// path every error and log line takes.
     public static func redact(_ url: String) -> String {
-        guard let schemeEnd = url.range(of: "://") else { return url }
-        let rest = url[schemeEnd.upperBound...]
-        let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
-        guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return url }
-        let userinfo = rest[..<at]
-        let user = userinfo.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
-        let shownUser = userinfo.contains(":") ? "\(user):***" : "***"
-        return String(url[..<schemeEnd.upperBound]) + shownUser + String(rest[at...])
+        let prefixEnd = url.range(of: "://")?.upperBound ?? url.startIndex
+        var rest = String(url[prefixEnd...])
+        var shown = String(url[..<prefixEnd])
+        if let at = userinfoEnd(rest) {
+            let userinfo = rest[..<at]
+            let user = userinfo.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            shown += userinfo.contains(":") ? "\(user):***" : "***"
+            rest = String(rest[at...])
+        }
+        guard let questionMark = rest.firstIndex(of: "?") else { return shown + rest }
+        let pairs = rest[rest.index(after: questionMark)...].split(separator: "&", omittingEmptySubsequences: false).map { pair in
+            let key = pair.split(separator: "=", maxSplits: 1).first.map { $0.lowercased() } ?? ""
+            return key == "password" || key == "pass" ? "\(key)=***" : String(pair)
+        }
+        return shown + rest[..<questionMark] + "?" + pairs.joined(separator: "&")
+    }
+
+    /// Where the userinfo ends: the last '@', unless that '@' sits in a query value (after a '?' that is
+    /// followed by a `key=` before it), in which case the last '@' before that '?'.
+    static func userinfoEnd(_ rest: String) -> String.Index? {
+        guard let last = rest.lastIndex(of: "@") else { return nil }
+        if let questionMark = rest.firstIndex(of: "?"), questionMark < last, rest[questionMark..<last].contains("=") {
+            return rest[..<questionMark].lastIndex(of: "@")
+        }
+        return last
     }
 
     static func percentDecode(_ text: String) -> String {
