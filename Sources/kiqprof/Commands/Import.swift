@@ -181,11 +181,10 @@ extension KiqprofCommand {
         var json = false
 
         func run() throws {
-            let settings = try connection.settings()
-            let redis = try connection.connect(settings)
-            let (rows, hashes) = try MetricsImporter(keyspace: connection.keyspace(settings)).read(connection: redis)
+            let target = try connection.target()
+            let (rows, hashes) = try MetricsImporter(keyspace: target.keyspace).read(connection: try target.open())
             let result = try store.open().importMetrics(rows)
-            var summary = ImportSummary(source: settings.endpoint.description, kind: "metrics")
+            var summary = ImportSummary(source: target.endpoint.description, kind: "metrics")
             summary.lines = hashes
             summary.samplesAdded = result.added + result.updated
             summary.duplicatesSkipped = result.unchanged

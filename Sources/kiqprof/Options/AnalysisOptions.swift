@@ -50,7 +50,7 @@ struct AnalysisOptions: ParsableArguments {
         guard to >= from else { throw ValidationError("the window ends before it starts") }
         let book = try ruleBook()
         var dataset = try database.incidentDataset(from: from, to: to)
-        if connection.redis != nil || connection.envFile != nil {
+        if connection.isGiven {
             dataset.preferSchedules(try liveSchedules())
         }
         var contexts: [String: String] = [:]
@@ -63,9 +63,6 @@ struct AnalysisOptions: ParsableArguments {
 
     /// The schedules as Redis holds them now: which scheduler, which key, which period.
     func liveSchedules() throws -> [IncidentDataset.Schedule] {
-        let settings = try connection.settings()
-        let redis = try connection.connect(settings)
-        let reader = SidekiqStateReader(connection: redis, keyspace: connection.keyspace(settings), cronNamespaces: connection.cronNamespaces)
-        return try reader.readStatus(now: Date().timeIntervalSince1970).schedules.map(IncidentDataset.Schedule.init)
+        try connection.target().stateReader().readStatus(now: Date().timeIntervalSince1970).schedules.map(IncidentDataset.Schedule.init)
     }
 }
