@@ -35,7 +35,8 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
         case "rediss":
             throw RedisError.invalidURL(
                 "rediss:// (TLS) is not supported: Debian 12's hiredis 0.14 has no TLS (it needs hiredis >= 1.0). "
-                    + "Run a local TLS tunnel (e.g. stunnel, or `ssh -L 6380:127.0.0.1:6379 host`) and use --redis redis://127.0.0.1:6380/0")
+                    + "Run a local TLS tunnel (e.g. stunnel, or `ssh -L 6380:127.0.0.1:6379 host`) "
+                    + "and use --redis redis://127.0.0.1:6380/0")
         case "redis", "unix":
             break
         default:
@@ -126,6 +127,15 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
             db = number
         }
         self.init(address: .tcp(host: host, port: port), database: db, username: user, password: secret)
+    }
+
+    /// The endpoint with `localhost` spelled `127.0.0.1`, the address Redis binds by default, so every way of
+    /// naming it (`--redis`, `REDIS_URL`, `REDIS_HOST`) connects and is shown the same.
+    public func resolvingLocalhost() -> RedisEndpoint {
+        guard case .tcp(let host, let port) = address, host.lowercased() == "localhost" else { return self }
+        var resolved = self
+        resolved.address = .tcp(host: "127.0.0.1", port: port)
+        return resolved
     }
 
     /// The endpoint without its password, safe for logs and errors.

@@ -21,9 +21,8 @@ extension KiqprofCommand {
 
         func run() throws {
             let now = try output.resolvedNow()
-            let settings = try connection.settings()
-            let redis = try connection.connect(settings)
-            let census = SidekiqCensus(connection: redis, keyspace: connection.keyspace(settings))
+            let target = try connection.target()
+            let census = SidekiqCensus(connection: try target.open(), keyspace: target.keyspace)
             let bar = ProgressBar(label: "census")
             let result = try census.run(now: now) { done, total in bar.update(done, of: total) }
             bar.finish()

@@ -33,7 +33,9 @@ extension KiqprofCommand {
         var flush: String = "5s"
 
         func validate() throws {
-            for (name, value) in [("--interval", interval), ("--retain", retain), ("--flush", flush)] + (duration.map { [("--duration", $0)] } ?? []) {
+            let durations = [("--interval", interval), ("--retain", retain), ("--flush", flush)]
+                + (duration.map { [("--duration", $0)] } ?? [])
+            for (name, value) in durations {
                 do { _ = try DurationExpression.parse(value) } catch { throw ValidationError("\(name): \(error)") }
             }
             if (try? DurationExpression.parse(interval)) ?? 0 < 0.05 { throw ValidationError("--interval must be at least 50ms") }
@@ -41,22 +43,24 @@ extension KiqprofCommand {
 
         func run() throws {
             StopSignal.install()
-            let settings = try connection.settings()
+            let target = try connection.target()
             let database = try store.open(busyTimeout: 0.5)
-            var options = Recorder.Options(endpoint: settings.endpoint, keyspace: connection.keyspace(settings))
-            options.cronNamespaces = connection.cronNamespaces
+            var options = Recorder.Options(endpoint: target.endpoint, keyspace: target.keyspace)
+            options.cronNamespaces = target.cronNamespaces
             options.interval = try DurationExpression.parse(interval)
             options.flushInterval = try DurationExpression.parse(flush)
             options.retain = try DurationExpression.parse(retain)
             options.duration = try duration.map(DurationExpression.parse)
-            options.timeout = min(connection.timeout, max(0.5, options.interval * 2))
-            Diagnostics.info("recording \(settings.endpoint) into \(database.path) every \(interval) (Ctrl-C to stop)")
+            options.timeout = min(target.timeout, max(0.5, options.interval * 2))
+            Diagnostics.info("recording \(target.endpoint) into \(database.path) every \(interval) (Ctrl-C to stop)")
             let recorder = Recorder(options: options, store: database) { Diagnostics.info($0) }
             let summary = try recorder.run { StopSignal.isRequested }
-            Diagnostics.info("stopped after \(summary.polls) polls: \(summary.runsRecorded) runs, \(summary.hostSamples) host samples, \(summary.gaps) gaps")
+            Diagnostics.info("stopped after \(summary.polls) polls: \(summary.runsRecorded) runs, "
+                + "\(summary.hostSamples) host samples, \(summary.gaps) gaps")
             if summary.redisPolls > 0 {
                 let polls = Double(summary.redisPolls)
-                Diagnostics.info("per poll: \(Double(summary.roundTrips) / polls) round trips, \(Double(summary.commands) / polls) commands (\(summary.redisPolls) polls reached Redis)")
+                Diagnostics.info("per poll: \(Double(summary.roundTrips) / polls) round trips, "
+                    + "\(Double(summary.commands) / polls) commands (\(summary.redisPolls) polls reached Redis)")
             }
         }
     }

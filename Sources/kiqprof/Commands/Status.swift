@@ -22,15 +22,12 @@ extension KiqprofCommand {
 
         func run() throws {
             let now = try output.resolvedNow()
-            let settings = try connection.settings()
-            let redis = try connection.connect(settings)
-            let reader = SidekiqStateReader(
-                connection: redis, keyspace: connection.keyspace(settings), cronNamespaces: connection.cronNamespaces)
-            let status = try reader.readStatus(now: now)
+            let target = try connection.target()
+            let status = try target.stateReader().readStatus(now: now)
             if output.json {
                 print(StatusRenderer.json(status).serialized(), terminator: "")
             } else {
-                print(StatusRenderer.text(status, endpoint: settings.endpoint.description), terminator: "")
+                print(StatusRenderer.text(status, endpoint: target.endpoint.description), terminator: "")
             }
         }
     }

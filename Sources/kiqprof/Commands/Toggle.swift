@@ -54,15 +54,14 @@ extension KiqprofCommand {
             @Flag(name: .long, help: "Print machine-readable JSON on stdout, nothing else.") var json = false
 
             func run() throws {
-                let settings = try connection.settings()
+                let target = try connection.target()
                 let toggler = ScheduleToggler(
-                    connection: try connection.connect(settings), keyspace: connection.keyspace(settings),
-                    cronNamespaces: connection.cronNamespaces)
+                    connection: try target.open(), keyspace: target.keyspace, cronNamespaces: target.cronNamespaces)
                 let (schedules, warnings) = try toggler.schedules(now: MonotonicClock.now())
                 if json {
                     print(ToggleRenderer.listJSON(schedules, warnings: warnings).serialized(), terminator: "")
                 } else {
-                    print(ToggleRenderer.listText(schedules, warnings: warnings, endpoint: settings.endpoint.description), terminator: "")
+                    print(ToggleRenderer.listText(schedules, warnings: warnings, endpoint: target.endpoint.description), terminator: "")
                 }
             }
         }
@@ -116,24 +115,22 @@ struct ToggleOptions: ParsableArguments {
     var json = false
 
     func run(_ action: TogglePlan.Action) throws {
-        let settings = try connection.settings()
-        let toggler = ScheduleToggler(
-            connection: try connection.connect(settings), keyspace: connection.keyspace(settings),
-            cronNamespaces: connection.cronNamespaces)
+        let target = try connection.target()
+        let toggler = ScheduleToggler(connection: try target.open(), keyspace: target.keyspace, cronNamespaces: target.cronNamespaces)
         let (plan, warnings) = try toggler.plan(action, name: name, scheduler: scheduler, now: MonotonicClock.now())
         let result: ToggleResult
         if plan.isNoOp {
             result = ToggleResult(plan: plan, status: .unchanged, after: plan.before)
         } else if apply {
-            let after = try ScheduleToggler.apply(plan, endpoint: settings.endpoint, timeoutSeconds: connection.timeout)
+            let after = try ScheduleToggler.apply(plan, endpoint: target.endpoint, timeoutSeconds: target.timeout)
             result = ToggleResult(plan: plan, status: .applied, after: after)
         } else {
             result = ToggleResult(plan: plan, status: .dryRun, after: plan.before)
         }
         if json {
-            print(ToggleRenderer.resultJSON(result, endpoint: settings.endpoint, warnings: warnings).serialized(), terminator: "")
+            print(ToggleRenderer.resultJSON(result, endpoint: target.endpoint, warnings: warnings).serialized(), terminator: "")
         } else {
-            print(ToggleRenderer.resultText(result, endpoint: settings.endpoint, warnings: warnings), terminator: "")
+            print(ToggleRenderer.resultText(result, endpoint: target.endpoint, warnings: warnings), terminator: "")
         }
     }
 }

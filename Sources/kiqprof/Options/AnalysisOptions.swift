@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import KiqprofCore
 
-/// The store, the window and the rules shared by `incident`, `recommend` and `report`: one place that
-/// loads the window's data and analyses it the same way for all three.
+/// The store, the window and the rules shared by `incident`, `recommend` and `report`, handed to
+/// `AnalysisSession` so all three load and analyse the window the same way.
 struct AnalysisOptions: ParsableArguments {
     @OptionGroup var store: StoreOptions
     @OptionGroup var window: WindowOptions
@@ -28,44 +28,22 @@ struct AnalysisOptions: ParsableArguments {
         return RuleBook.bundled.merged(with: try RuleBook.load(path: rules))
     }
 
-    struct Loaded {
-        var store: Store
-        var dataset: IncidentDataset
-        var analysis: IncidentAnalysis
-        var ruleBook: RuleBook
-        var from: Double
-        var to: Double
-    }
-
     /// Opens the store, resolves the window (everything in the store when none is given), loads and analyses it.
     /// - Parameter sinceLastReport: start where the store's previous report ended (`report --since-last`).
-    func load(thresholds: OutageThresholds = OutageThresholds(), sinceLastReport: Bool = false) throws -> Loaded {
+    func load(thresholds: OutageThresholds = OutageThresholds(), sinceLastReport: Bool = false) throws -> AnalysisSession.Loaded {
         let database = try store.openExisting()
-        let override = sinceLastReport ? try database.lastReportEnd() : nil
         let requested = try window.resolve()
-        let span = try database.dataSpan()
-        guard let from = override ?? requested.from ?? span?.from, let to = requested.to ?? span?.to else {
-            throw KiqprofError.invalidArgument("the store \(store.path) holds no runs or samples: record with `kiqprof record` or import a log and host metrics first")
+        var session = AnalysisSession(store: database, from: requested.from, to: requested.to)
+        session.sinceLastReport = sinceLastReport
+        session.thresholds = thresholds
+        session.ruleBook = try ruleBook()
+        session.redis = connection.isGiven ? try connection.target() : nil
+        do {
+            return try session.load()
+        } catch let failure as AnalysisSession.Failure {
+            throw ValidationError(failure.description)
         }
-        guard to >= from else { throw ValidationError("the window ends before it starts") }
-        let book = try ruleBook()
-        var dataset = try database.incidentDataset(from: from, to: to)
-        if connection.redis != nil || connection.envFile != nil {
-            dataset.preferSchedules(try liveSchedules())
-        }
-        var contexts: [String: String] = [:]
-        for rule in book.rules { if let jobClass = rule.jobClass, let context = rule.context { contexts[jobClass] = context } }
-        let analysis = IncidentAnalyzer(thresholds: thresholds, contexts: contexts).analyze(dataset, from: from, to: to)
-        return Loaded(store: database, dataset: dataset, analysis: analysis, ruleBook: book, from: from, to: to)
     }
 
     var version: AppVersion? { appVersion.flatMap(AppVersion.init) }
-
-    /// The schedules as Redis holds them now: which scheduler, which key, which period.
-    func liveSchedules() throws -> [IncidentDataset.Schedule] {
-        let settings = try connection.settings()
-        let redis = try connection.connect(settings)
-        let reader = SidekiqStateReader(connection: redis, keyspace: connection.keyspace(settings), cronNamespaces: connection.cronNamespaces)
-        return try reader.readStatus(now: Date().timeIntervalSince1970).schedules.map(IncidentDataset.Schedule.init)
-    }
 }

@@ -6,7 +6,8 @@ import KiqprofCore
 struct RedisOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "Redis URL: redis://[user:pass@]host:port/db or unix:///path/redis.sock?db=N.",
-        discussion: "Default: $SIDEKIQ_REDIS_URL, else $REDIS_URL, else redis://127.0.0.1:6379/0. rediss:// is refused (hiredis 0.14 has no TLS).",
+        discussion: "Default: $SIDEKIQ_REDIS_URL, else $REDIS_URL, else redis://127.0.0.1:6379/0. "
+            + "rediss:// is refused (hiredis 0.14 has no TLS).",
         valueName: "url"))
     var redis: String?
 
@@ -33,21 +34,16 @@ struct RedisOptions: ParsableArguments {
         guard timeout > 0, timeout <= 600 else { throw ValidationError("--timeout must be between 0 and 600 seconds") }
     }
 
-    /// Resolves the endpoint and prefixes, printing notes (skipped env-file lines, Sentinel) to stderr.
-    func settings() throws -> ConnectionSettings {
+    /// Whether the user pointed kiqprof at a Redis, for commands where Redis is optional.
+    var isGiven: Bool { redis != nil || envFile != nil }
+
+    /// Resolves the endpoint, keyspace and timeout, printing notes (skipped env-file lines, Sentinel) to stderr.
+    func target() throws -> RedisTarget {
         let file = try envFile.map { try EnvironmentFile(path: $0) }
-        let settings = try ConnectionSettings.resolve(
-            redisURL: redis, namespace: namespace, environment: ProcessInfo.processInfo.environment, envFile: file,
-            envFileName: envFile)
-        for note in settings.notes { Diagnostics.warn(note) }
-        return settings
-    }
-
-    func keyspace(_ settings: ConnectionSettings) -> SidekiqKeyspace {
-        SidekiqKeyspace(namespace: settings.namespace, schedulerPrefix: schedulerPrefix)
-    }
-
-    func connect(_ settings: ConnectionSettings) throws -> RedisConnection {
-        try RedisConnection(endpoint: settings.endpoint, timeoutSeconds: timeout)
+        let target = try RedisTarget.resolve(
+            redisURL: redis, namespace: namespace, schedulerPrefix: schedulerPrefix, cronNamespaces: cronNamespaces, timeout: timeout,
+            environment: ProcessInfo.processInfo.environment, envFile: file, envFileName: envFile)
+        for note in target.notes { Diagnostics.warn(note) }
+        return target
     }
 }
