@@ -34,7 +34,8 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
         case "rediss":
             throw RedisError.invalidURL(
                 "rediss:// (TLS) is not supported: Debian 12's hiredis 0.14 has no TLS (it needs hiredis >= 1.0). "
-                    + "Run a local TLS tunnel (e.g. stunnel, or `ssh -L 6380:127.0.0.1:6379 host`) and use --redis redis://127.0.0.1:6380/0")
+                    + "Run a local TLS tunnel (e.g. stunnel, or `ssh -L 6380:127.0.0.1:6379 host`) and use --redis"
+                        + " redis://127.0.0.1:6380/0")
         case "redis", "unix":
             break
         default:
