@@ -66,9 +66,9 @@ struct RealSidekiqRecordTests {
         let usage = try store.processUsage(identity: try #require(burn.identity))
         let before = usage.filter { $0.t < burn.start - 1 }.compactMap(\.cpuPct)
         let during = usage.filter { $0.t > burn.start + 2 && $0.t < burn.endMin! }.compactMap(\.cpuPct)
+        let usageText = "\(usage.map { ($0.t, $0.cpuPct) })"
         #expect(before.count >= 2 && during.count >= 5,
-            "samples before \(before.count), during \(during.count); start \(burn.start) end_min \(burn.endMin!); usage"
-            + " \(usage.map { ($0.t, $0.cpuPct) })")
+            "samples before \(before.count), during \(during.count); start \(burn.start) end_min \(burn.endMin!); usage \(usageText)")
         let mean = { (values: [Double]) in values.reduce(0, +) / Double(max(values.count, 1)) }
         // A busy loop takes a whole core on an idle 2-core machine; leave room for a loaded one.
         #expect(mean(during) >= 30, "CPU while burning: \(during)")
