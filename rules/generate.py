@@ -67,6 +67,27 @@ def validate(doc):
     return errors
 
 
+# No generated line is longer than this (SourceLineLengthTests checks every Swift source line).
+MAX_LINE = 140
+
+
+def wrap(line):
+    """Break a long line with `\\#` line continuations, which add nothing to the literal's value.
+
+    Each break goes before a space, so no piece ends in whitespace and the next starts with it.
+    """
+    pieces = []
+    width = MAX_LINE - len("\\#")
+    while len(line) > MAX_LINE:
+        cut = line.rfind(" ", 1, width + 1)
+        if cut <= 0:
+            cut = width
+        pieces.append(line[:cut] + "\\#")
+        line = line[cut:]
+    pieces.append(line)
+    return "\n".join(pieces)
+
+
 def render(text):
     # Only `"""#` ends a #"""…"""# literal and only `\#` starts an escape inside it.
     for marker in ('"""#', "\\#"):
@@ -81,7 +102,7 @@ def render(text):
         "\n"
         "    static let json = #\"\"\"\n"
         # The newline before the closing delimiter is not part of the literal, so it equals `text` exactly.
-        + text
+        + "\n".join(wrap(line) for line in text.split("\n"))
         + "\n\"\"\"#\n"
         "}\n"
     )

@@ -60,7 +60,8 @@ struct EvidenceTests {
         for tick in stride(from: 60.0, to: horizon - 60, by: 60) {
             let start = t0 + tick + 25 * random.next()
             hogRuns.append((start, start + 20))
-            dataset.runs.append(.init(classIndex: interner.index("Scheduler::Trends::RefreshScheduler"), start: start, end: start + 20, hostIndex: 0))
+            dataset.runs.append(.init(classIndex: interner.index("Scheduler::Trends::RefreshScheduler"), start: start, end: start + 20,
+                hostIndex: 0))
             dataset.runs.append(.init(classIndex: interner.index("RemoteFeedPollJob"), start: start + 0.01, end: start + 25, hostIndex: 0))
         }
         func hogRunning(_ t: Double) -> (Double, Double)? { hogRuns.first { $0.0 <= t && t < $0.1 } }
@@ -87,7 +88,8 @@ struct EvidenceTests {
             let mediumShare = medium.reduce(0.0) { $0 + max(0, min($1.end, t) - max($1.start, t - 1)) / max(1, ($1.end - $1.start) / 2) }
             let cpu = 8 + 2 + 37 * hog + 20 * mediumShare + 4 * (random.next() - 0.5)
             let memory = 900 + 500 * hog + 10 * (random.next() - 0.5)
-            dataset.hostPoints.append(.init(t: t, hostIndex: 0, cpuBusyPct: min(100, cpu), memUsedMB: memory, memTotalMB: 2048, cpuCount: 2))
+            dataset.hostPoints.append(.init(t: t, hostIndex: 0, cpuBusyPct: min(100, cpu), memUsedMB: memory, memTotalMB: 2048,
+                cpuCount: 2))
         }
         return (dataset, t0, t0 + horizon)
     }
@@ -99,7 +101,8 @@ struct EvidenceTests {
         let hog = try profile("Scheduler::Trends::RefreshScheduler")
         let stream = try profile("DeliveryJob")
         let sleeper = try profile("RemoteFeedPollJob")
-        let summary = analysis.profiles.prefix(4).map { "\($0.jobClass) \($0.score) cpu \($0.cpuAttribPP ?? -1) mem \($0.memAttribMB ?? -1)" }
+        let summary = analysis.profiles.prefix(4).map { "\($0.jobClass) \($0.score) cpu \($0.cpuAttribPP ?? -1) mem"
+            + " \($0.memAttribMB ?? -1)" }
         #expect(hog.rank == 1, "\(summary)")
         #expect(hog.periodicity?.period == 60, "\(summary)")
         #expect(stream.periodicity == nil && (stream.streamRate ?? 0) > 4, "\(summary)")
@@ -138,7 +141,8 @@ struct EvidenceTests {
         let a = try #require(analysis.profiles.first { $0.jobClass == "AJob" })
         #expect(a.attribJointWith == ["BJob"])
         #expect(abs(try #require(a.cpuAttribPP) - 30) < 3)
-        let json = try #require(JSONSerialization.jsonObject(with: Data(IncidentRenderer.json(analysis).serialized().utf8)) as? [String: Any])
+        let serialized = IncidentRenderer.json(analysis).serialized()
+        let json = try #require(JSONSerialization.jsonObject(with: Data(serialized.utf8)) as? [String: Any])
         let suspect = try #require((json["suspects"] as? [[String: Any]])?.first { $0["class"] as? String == "AJob" })
         #expect(suspect["cpu_attrib_pp"] is NSNull, "no arbitrary split")
         let joint = try #require(suspect["joint_attribution"] as? [String: Any])

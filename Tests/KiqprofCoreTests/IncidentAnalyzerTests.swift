@@ -89,7 +89,8 @@ struct IncidentAnalyzerTests {
 
     @Test func theSameInputGivesTheSameOutput() {
         let first = IncidentRenderer.json(IncidentAnalyzer().analyze(Self.day.dataset, from: Self.from, to: Self.to)).serialized()
-        let second = IncidentRenderer.json(IncidentAnalyzer().analyze(SyntheticIncident().dataset, from: Self.from, to: Self.to)).serialized()
+        let second = IncidentRenderer.json(IncidentAnalyzer().analyze(SyntheticIncident().dataset, from: Self.from,
+            to: Self.to)).serialized()
         #expect(first == second)
         let text = IncidentRenderer.text(IncidentAnalyzer().analyze(Self.day.dataset, from: Self.from, to: Self.to))
         #expect(text == IncidentRenderer.text(IncidentAnalyzer().analyze(Self.day.dataset, from: Self.from, to: Self.to)))
@@ -176,7 +177,8 @@ struct IncidentBuildingBlockTests {
     }
 
     @Test func sweepGivesFractionalConcurrencyPerSampleInterval() {
-        let runs: [IncidentDataset.Run] = [.init(classIndex: 0, start: 0.5, end: 2.5), .init(classIndex: 1, start: 1, end: 3), .init(classIndex: 1, start: 1.5, end: 2)]
+        let runs: [IncidentDataset.Run] = [.init(classIndex: 0, start: 0.5, end: 2.5), .init(classIndex: 1, start: 1, end: 3),
+            .init(classIndex: 1, start: 1.5, end: 2)]
         var rows: [[Double]] = []
         ConcurrencySweep.sweep(times: [1, 2, 3], runs: runs, classCount: 2) { _, row in
             var values = [0.0, 0.0]

@@ -9,7 +9,8 @@ import Testing
         try bytes.withUnsafeBytes { buffer in
             try JSONScanner.scanObject(buffer) { key, span in
                 let name = String(decoding: key, as: UTF8.self)
-                found[name] = span.kind == .string ? JSONScanner.string(buffer, span)! : String(decoding: buffer[span.start..<span.end], as: UTF8.self)
+                found[name] = span.kind == .string ? JSONScanner.string(buffer, span)! : String(decoding: buffer[span.start..<span.end],
+                    as: UTF8.self)
             }
         }
         return found
@@ -50,7 +51,8 @@ import Testing
         #expect(found["k"] == filler + "\"" + filler)
         #expect(found["next"] == filler)
         #expect(try members("{\"k\":\"é\(filler)\",\"n\":1}") == ["k": "é" + filler, "n": "1"])
-        #expect(scanError("{\"k\":\"\(filler)\u{01}\"}") == JSONScanError(offset: 6 + padding, expected: "no raw control character inside a string"))
+        #expect(scanError("{\"k\":\"\(filler)\u{01}\"}") == JSONScanError(offset: 6 + padding,
+            expected: "no raw control character inside a string"))
     }
 
     @Test func errorsCarryTheByteOffset() {
@@ -67,7 +69,8 @@ import Testing
     @Test func numbersParseAsSidekiqTimestamps() {
         let bytes = Array(#"[1795715276.1691823,1795714220779,-2,1e3]"#.utf8)
         bytes.withUnsafeBytes { buffer in
-            let spans = [(1, 19), (20, 33), (34, 36), (37, 40)].map { JSONSpan(kind: .number, start: $0.0, end: $0.1, hasEscapes: false, boolValue: false) }
+            let spans = [(1, 19), (20, 33), (34, 36), (37, 40)].map { JSONSpan(kind: .number, start: $0.0, end: $0.1, hasEscapes: false,
+                boolValue: false) }
             #expect(abs(JSONScanner.double(buffer, spans[0])! - 1795715276.1691823) < 1e-6)
             #expect(JSONScanner.double(buffer, spans[1]) == 1795714220779)
             #expect(JSONScanner.double(buffer, spans[2]) == -2)

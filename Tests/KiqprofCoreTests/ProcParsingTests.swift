@@ -6,7 +6,8 @@ import Testing
     // Verbatim shapes of Linux 6.x /proc files.
     let stat1 = "cpu  1000 0 500 8000 100 0 0 0 0 0\ncpu0 500 0 250 4000 50 0 0 0 0 0\ncpu1 500 0 250 4000 50 0 0 0 0 0\nintr 1 2 3\n"
     let stat2 = "cpu  1600 0 700 8100 100 0 0 0 0 0\ncpu0 800 0 350 4050 50 0 0 0 0 0\ncpu1 800 0 350 4050 50 0 0 0 0 0\n"
-    let meminfo = "MemTotal:        2017848 kB\nMemFree:          102400 kB\nMemAvailable:     100892 kB\nSwapTotal:       1048572 kB\nSwapFree:         524286 kB\n"
+    let meminfo = "MemTotal:        2017848 kB\nMemFree:          102400 kB\nMemAvailable:     100892 kB\nSwapTotal:       1048572"
+        + " kB\nSwapFree:         524286 kB\n"
     let pressure = "some avg10=23.45 avg60=10.00 avg300=2.00 total=123456\nfull avg10=6.50 avg60=1.00 avg300=0.10 total=2345\n"
 
     @Test func cpuSharesBetweenTwoReadings() {
@@ -33,7 +34,8 @@ import Testing
         let parsed = ProcCounters.parsePressure(pressure[...])
         #expect(parsed.some == 23.45 && parsed.full == 6.50)
         // A command name with spaces and a ')' must not shift the fields.
-        let line = "4242 (ruby (sidekiq) 6.4) S 1 4242 4242 0 -1 4194560 100 0 0 0 1234 567 0 0 20 0 12 0 100 900000000 86000 18446744073709551615 0 0 0 0 0 0 0 4096 0 0 0 0 17 1 0 0 0 0 0"
+        let line = "4242 (ruby (sidekiq) 6.4) S 1 4242 4242 0 -1 4194560 100 0 0 0 1234 567 0 0 20 0 12 0 100 900000000 86000"
+            + " 18446744073709551615 0 0 0 0 0 0 0 4096 0 0 0 0 17 1 0 0 0 0 0"
         let counters = ProcessCPUCounters.parse(line[...])
         #expect(counters == ProcessCPUCounters(cpuTicks: 1801, rssPages: 86000))
         #expect(ProcessCPUCounters.parse("garbage"[...]) == nil)

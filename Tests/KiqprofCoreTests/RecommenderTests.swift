@@ -105,7 +105,8 @@ struct ReportRendererTests {
         let hostile = "Evil<img src=x onerror=alert(1)>|Job"
         day.dataset.classes[0] = hostile
         let analysis = IncidentAnalyzer().analyze(day.dataset, from: SyntheticIncident.start, to: SyntheticIncident.start + 7200)
-        let model = ReportModelBuilder.build(dataset: day.dataset, analysis: analysis, recommendations: Recommender().recommend(analysis).recommendations,
+        let model = ReportModelBuilder.build(dataset: day.dataset, analysis: analysis,
+            recommendations: Recommender().recommend(analysis).recommendations,
                                              generatedAt: SyntheticIncident.start + 7200, appVersion: nil)
         let markdown = ReportRenderer.markdown(model)
         #expect(!markdown.contains("<img"))

@@ -110,7 +110,8 @@ struct ReportHTMLRendererTests {
         let html = ReportHTMLRenderer.html(model)
         let elapsed = Date().timeIntervalSince(started)
         let bytes = html.utf8.count
-        print("report html for \(day.runs.count) runs, \(day.hostPoints.count) host samples, \(model.analysis.profiles.count) classes: \(bytes) bytes in \(String(format: "%.3f", elapsed)) s")
+        print("report html for \(day.runs.count) runs, \(day.hostPoints.count) host samples, \(model.analysis.profiles.count) classes:"
+            + " \(bytes) bytes in \(String(format: "%.3f", elapsed)) s")
         #expect(bytes <= 3_000_000)
         #expect(model.analysis.profiles.count == 50)
         #expect(Self.count("<tr><td class=\"n\">", in: html) == 50)

@@ -131,29 +131,40 @@ import Testing
               {"kind": "keep", "reason": "r", "caveat": "c"}, {"kind": "explode", "caveat": "c"}]}]}
             """#)
         }
-        #expect(throws: KiqprofError.invalidData(location: "my-rules.json: rules[0].actions[0]", reason: "admin_setting needs 'menu_path'")) {
-            try decode(#"{"version": 1, "app": "x", "rules": [{"class": "A", "actions": [{"kind": "admin_setting", "setting": "S", "caveat": "c"}]}]}"#)
+        #expect(throws: KiqprofError.invalidData(location: "my-rules.json: rules[0].actions[0]",
+            reason: "admin_setting needs 'menu_path'")) {
+            try decode(#"{"version": 1, "app": "x", "rules": [{"class": "A", "actions": [{"kind": "admin_setting", "setting": "S","#
+                + #" "caveat": "c"}]}]}"#)
         }
-        #expect(throws: KiqprofError.invalidData(location: "my-rules.json: rules[0].actions[0].min_version", reason: "'soon' is not a version like 4.2.1")) {
-            try decode(#"{"version": 1, "app": "x", "rules": [{"class": "A", "actions": [{"kind": "upgrade", "min_version": "soon", "reason": "r", "caveat": "c"}]}]}"#)
+        #expect(throws: KiqprofError.invalidData(location: "my-rules.json: rules[0].actions[0].min_version",
+            reason: "'soon' is not a version like 4.2.1")) {
+            try decode(#"{"version": 1, "app": "x", "rules": [{"class": "A", "actions": [{"kind": "upgrade", "min_version": "soon","#
+                + #" "reason": "r", "caveat": "c"}]}]}"#)
         }
-        #expect(throws: KiqprofError.invalidData(location: "my-rules.json: rules[1]", reason: "a rule needs a 'schedule' or a 'class' (or \"scope\": \"process\")")) {
-            try decode(#"{"version": 1, "app": "x", "rules": [{"class": "A", "actions": [{"kind": "keep", "reason": "r", "caveat": "c"}]}, {"actions": []}]}"#)
+        #expect(throws: KiqprofError.invalidData(location: "my-rules.json: rules[1]",
+            reason: "a rule needs a 'schedule' or a 'class' (or \"scope\": \"process\")")) {
+            try decode(#"{"version": 1, "app": "x", "rules": [{"class": "A", "actions": [{"kind": "keep", "reason": "r", "caveat": "c"}]},"#
+                + #" {"actions": []}]}"#)
         }
-        #expect(throws: KiqprofError.invalidData(location: "my-rules.json: rules[0].actions[0]", reason: "disable_schedule needs the rule's 'schedule' name")) {
+        #expect(throws: KiqprofError.invalidData(location: "my-rules.json: rules[0].actions[0]",
+            reason: "disable_schedule needs the rule's 'schedule' name")) {
             try decode(#"{"version": 1, "app": "x", "rules": [{"class": "A", "actions": [{"kind": "disable_schedule", "caveat": "c"}]}]}"#)
         }
-        #expect(throws: KiqprofError.invalidData(location: "my-rules.json: rules[0].actions", reason: "expected an array, found an object")) {
+        #expect(throws: KiqprofError.invalidData(location: "my-rules.json: rules[0].actions",
+            reason: "expected an array, found an object")) {
             try decode(#"{"version": 1, "app": "x", "rules": [{"class": "A", "actions": {}}]}"#)
         }
         #expect(throws: KiqprofError.invalidData(location: "my-rules.json: app", reason: "expected a string, found a number")) {
             try decode(#"{"version": 1, "app": 7, "rules": []}"#)
         }
-        #expect(throws: KiqprofError.invalidData(location: "my-rules.json: version", reason: "format version 2 is not supported; expected 1")) {
+        #expect(throws: KiqprofError.invalidData(location: "my-rules.json: version",
+            reason: "format version 2 is not supported; expected 1")) {
             try decode(#"{"version": 2, "app": "x", "rules": []}"#)
         }
-        #expect(throws: KiqprofError.invalidData(location: "my-rules.json: rules[1]", reason: "a second rule for class:A (the first is rules[0])")) {
-            try decode(#"{"version": 1, "app": "x", "rules": [{"class": "A", "actions": [{"kind": "keep", "reason": "r", "caveat": "c"}]}, {"class": "A", "actions": [{"kind": "keep", "reason": "r", "caveat": "c"}]}]}"#)
+        #expect(throws: KiqprofError.invalidData(location: "my-rules.json: rules[1]",
+            reason: "a second rule for class:A (the first is rules[0])")) {
+            try decode(#"{"version": 1, "app": "x", "rules": [{"class": "A", "actions": [{"kind": "keep", "reason": "r", "caveat": "c"}]},"#
+                + #" {"class": "A", "actions": [{"kind": "keep", "reason": "r", "caveat": "c"}]}]}"#)
         }
     }
 
@@ -233,20 +244,25 @@ extension RuleBookTests {
         @Test func upgradeStepFollowsTheVersion() {
             let upgrade = trends.actions[0]
             #expect(upgrade.steps(appVersion: AppVersion("4.3.0")).isEmpty)
-            #expect(upgrade.steps(appVersion: AppVersion("4.1.0")).first?.hasPrefix("Upgrade from 4.1.0 to 4.2.1 or later: no lock before 4.2.1") == true)
+            #expect(upgrade.steps(appVersion: AppVersion("4.1.0")).first?.hasPrefix("Upgrade from 4.1.0 to 4.2.1 or later: no lock before"
+                + " 4.2.1") == true)
             #expect(upgrade.steps(appVersion: nil).first?
-                .hasPrefix("Upgrade to 4.2.1 or later if the app is older than 4.2.1; the app version is unknown (pass --app-version)") == true)
+                .hasPrefix("Upgrade to 4.2.1 or later if the app is older than 4.2.1; the app version is unknown (pass"
+                    + " --app-version)") == true)
         }
 
         @Test func settingAndEnvSteps() {
             #expect(trends.actions[2].steps(appVersion: nil) == [
-                "Set Setting.trends to false in Administration > Server settings > Discovery > Trends > Enable trends (/admin/settings/discovery).",
+                "Set Setting.trends to false in Administration > Server settings > Discovery > Trends > Enable trends"
+                    + " (/admin/settings/discovery).",
                 "hides trends only; does NOT stop the job.",
             ])
             let indexing = RuleBook.bundled.rules(matchingClass: "Scheduler::IndexingScheduler", schedule: nil)[0]
-            #expect(indexing.actions[0].steps(appVersion: nil) == ["Set ES_ENABLED=false in .env.production, then restart mastodon-sidekiq and mastodon-web."])
+            #expect(indexing.actions[0].steps(appVersion: nil) == ["Set ES_ENABLED=false in .env.production, then restart mastodon-sidekiq"
+                + " and mastodon-web."])
             let update = RuleBook.bundled.rules(matchingClass: "Scheduler::SoftwareUpdateCheckScheduler", schedule: nil)[0]
-            #expect(update.actions[0].steps(appVersion: nil) == ["Set UPDATE_CHECK_URL= (empty) in .env.production, then restart mastodon-sidekiq and mastodon-web."])
+            #expect(update.actions[0].steps(appVersion: nil) == ["Set UPDATE_CHECK_URL= (empty) in .env.production, then restart"
+                + " mastodon-sidekiq and mastodon-web."])
             // Every bundled action renders to at least one step when the version is unknown.
             for rule in RuleBook.bundled.rules {
                 for action in rule.actions {

@@ -13,7 +13,8 @@ struct CensusFixtureTests {
         let namespace = facts["namespace_prefix"] as? String ?? ""
 
         // The expectation, computed independently with Foundation's JSON parser from the snapshot file.
-        let snapshot = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Fixtures.snapshot(fixture)))) as! [String: Any]
+        let snapshotData = try Data(contentsOf: URL(fileURLWithPath: Fixtures.snapshot(fixture)))
+        let snapshot = try JSONSerialization.jsonObject(with: snapshotData) as! [String: Any]
         var expected: [String: [String: Int]] = [:]
         var bytes: [String: Int] = [:]
         var errors: [String: [String: Int]] = [:]

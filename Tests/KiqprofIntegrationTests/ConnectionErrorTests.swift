@@ -5,7 +5,8 @@ import Testing
 @Suite("connection errors and bad data")
 struct ConnectionErrorTests {
     /// One line on stderr, exit 1, nothing on stdout, and the secret nowhere.
-    func expectOneLineFailure(_ result: Kiqprof.Result, mentions: String, secret: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectOneLineFailure(_ result: Kiqprof.Result, mentions: String, secret: String? = nil,
+        sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(result.status == 1, "exit status", sourceLocation: sourceLocation)
         #expect(result.stdout.isEmpty, sourceLocation: sourceLocation)
         let lines = result.stderr.split(separator: "\n").filter { !$0.isEmpty }

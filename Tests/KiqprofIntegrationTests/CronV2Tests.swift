@@ -13,7 +13,8 @@ struct CronV2Tests {
         try server.cli(
             "HSET", "cron_job:default:trends-refresh", "name", "trends-refresh", "namespace", "default",
             "klass", "Scheduler::Trends::RefreshScheduler", "cron", "*/5 * * * *", "description", "", "source", "schedule",
-            "args", "[]", "message", "{\"retry\":true,\"queue\":\"scheduler\",\"class\":\"Scheduler::Trends::RefreshScheduler\",\"args\":[]}",
+            "args", "[]", "message",
+            "{\"retry\":true,\"queue\":\"scheduler\",\"class\":\"Scheduler::Trends::RefreshScheduler\",\"args\":[]}",
             "status", "disabled", "active_job", "0", "retry", "true", "date_as_argument", "0", "symbolize_args", "0",
             "last_enqueue_time", "2026-11-26 17:35:00 +0000")
         try server.cli("SADD", "cron_jobs:reports", "cron_job:reports:weekly")

@@ -36,7 +36,8 @@ struct ImportHostSamplesTests {
         // start it through a shell-free Python exec that clears the signal mask first.
         let sadc = Process()
         sadc.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        sadc.arguments = ["-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
+        sadc.arguments = ["-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1],"
+            + " sys.argv[1:])",
                           "/usr/lib/sysstat/sadc", "-S", "XALL", "1", "3", sa]
         try sadc.run()
         sadc.waitUntilExit()
@@ -45,7 +46,8 @@ struct ImportHostSamplesTests {
         #expect(try result.json()["samples_added"] as? Int == 2)
         let rows = try samples()
         #expect(rows.count == 2)
-        #expect(rows.allSatisfy { $0.source == "sar" && $0.host == ProcHostSampler.hostName() && $0.cpuIdlePct != nil && $0.memAvailableKiB ?? 0 > 0 && $0.load1 != nil })
+        #expect(rows.allSatisfy { $0.source == "sar" && $0.host == ProcHostSampler.hostName() && $0.cpuIdlePct != nil && $0.memAvailableKiB
+            ?? 0 > 0 && $0.load1 != nil })
         #expect(rows.allSatisfy { $0.cpuIowaitPct != nil && $0.swapTotalKiB != nil })
         // The same file again adds nothing.
         #expect(try Kiqprof.run(["import", "sar", sa, "--db", db, "--json"]).json()["already_imported"] as? Bool == true)
@@ -56,10 +58,12 @@ struct ImportHostSamplesTests {
         let path = try write("sar.json", """
             {"sysstat": {"hosts": [{"nodename": "worker-1", "number-of-cpus": 2, "statistics": [
               {"timestamp": {"date": "2026-11-24", "time": "14:10:01", "tz": "UTC", "interval": 600},
-               "cpu-load": [{"cpu": "all", "usr": 61.20, "nice": 0.50, "sys": 7.45, "iowait": 0.31, "steal": 0.02, "irq": 0.1, "soft": 0.2, "idle": 30.22}],
+               "cpu-load": [{"cpu": "all", "usr": 61.20, "nice": 0.50, "sys": 7.45, "iowait": 0.31, "steal": 0.02, "irq": 0.1, "soft":\
+             0.2, "idle": 30.22}],
                "memory": {"memfree": 412332, "avail": 1803344, "memused": 14523668, "memused-percent": 88.95},
                "queue": {"runq-sz": 9, "ldavg-1": 8.75, "ldavg-5": 6.10, "ldavg-15": 4.02},
-               "psi": {"psi-cpu": {"some_avg10": 23.5}, "psi-io": {"some_avg10": 1.0, "full_avg10": 0.5}, "psi-mem": {"some_avg10": 7.0, "full_avg10": 6.0}}}
+               "psi": {"psi-cpu": {"some_avg10": 23.5}, "psi-io": {"some_avg10": 1.0, "full_avg10": 0.5}, "psi-mem": {"some_avg10": 7.0,\
+             "full_avg10": 6.0}}}
             ]}]}}
             """)
         #expect(try Kiqprof.run(["import", "sar", path, "--db", db]).status == 0)
@@ -83,14 +87,17 @@ struct ImportHostSamplesTests {
         let result = try Kiqprof.run(["import", "cloudwatch", statistics, "--db", db, "--host", "mastodon-vm"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         var rows = try samples()
-        #expect(rows.map(\.t) == ["2026-11-24T14:10:00Z", "2026-11-24T14:11:00Z", "2026-11-24T14:12:00Z"].map { TimeExpression.parseISO($0)! })
+        #expect(rows.map(\.t) == ["2026-11-24T14:10:00Z", "2026-11-24T14:11:00Z",
+            "2026-11-24T14:12:00Z"].map { TimeExpression.parseISO($0)! })
         #expect(rows.map(\.cpuBusyPct) == [12.25, 88.0, 97.5])
         #expect(rows.allSatisfy { $0.host == "mastodon-vm" && $0.source == "cloudwatch" })
 
         let data = try write("data.json", """
             {"MetricDataResults": [
-              {"Id": "mem", "Label": "mem_used_percent", "Timestamps": ["2026-11-24T15:05:00+00:00", "2026-11-24T15:00:00+00:00"], "Values": [91.2, 63.0], "StatusCode": "Complete"},
-              {"Id": "credits", "Label": "CPUCreditBalance", "Timestamps": ["2026-11-24T15:05:00+00:00"], "Values": [0.0], "StatusCode": "Complete"},
+              {"Id": "mem", "Label": "mem_used_percent", "Timestamps": ["2026-11-24T15:05:00+00:00", "2026-11-24T15:00:00+00:00"],\
+             "Values": [91.2, 63.0], "StatusCode": "Complete"},
+              {"Id": "credits", "Label": "CPUCreditBalance", "Timestamps": ["2026-11-24T15:05:00+00:00"], "Values": [0.0], "StatusCode":\
+             "Complete"},
               {"Id": "x", "Label": "NetworkIn", "Timestamps": ["2026-11-24T15:05:00+00:00"], "Values": [1.0], "StatusCode": "Complete"}
             ], "Messages": []}
             """)
@@ -106,12 +113,16 @@ struct ImportHostSamplesTests {
     func prometheus() throws {
         let path = try write("prom.json", """
             {"status": "success", "data": {"resultType": "matrix", "result": [
-              {"metric": {"__name__": "node_cpu_seconds_total", "cpu": "0", "mode": "idle", "instance": "worker-1:9100"}, "values": [[1795700000, "100"], [1795700015, "101.5"]]},
-              {"metric": {"__name__": "node_cpu_seconds_total", "cpu": "0", "mode": "user", "instance": "worker-1:9100"}, "values": [[1795700000, "50"], [1795700015, "63.5"]]},
+              {"metric": {"__name__": "node_cpu_seconds_total", "cpu": "0", "mode": "idle", "instance": "worker-1:9100"}, "values":\
+             [[1795700000, "100"], [1795700015, "101.5"]]},
+              {"metric": {"__name__": "node_cpu_seconds_total", "cpu": "0", "mode": "user", "instance": "worker-1:9100"}, "values":\
+             [[1795700000, "50"], [1795700015, "63.5"]]},
               {"metric": {"__name__": "node_memory_MemTotal_bytes", "instance": "worker-1:9100"}, "values": [[1795700015, "2147483648"]]},
-              {"metric": {"__name__": "node_memory_MemAvailable_bytes", "instance": "worker-1:9100"}, "values": [[1795700015, "107374182.4"]]},
+              {"metric": {"__name__": "node_memory_MemAvailable_bytes", "instance": "worker-1:9100"}, "values": [[1795700015,\
+             "107374182.4"]]},
               {"metric": {"__name__": "node_load1", "instance": "worker-1:9100"}, "values": [[1795700015, "3.5"]]},
-              {"metric": {"__name__": "node_pressure_cpu_waiting_seconds_total", "instance": "worker-1:9100"}, "values": [[1795700000, "10"], [1795700015, "13"]]}
+              {"metric": {"__name__": "node_pressure_cpu_waiting_seconds_total", "instance": "worker-1:9100"}, "values": [[1795700000,\
+             "10"], [1795700015, "13"]]}
             ]}}
             """)
         let result = try Kiqprof.run(["import", "prometheus", path, "--db", db])
@@ -146,7 +157,8 @@ struct ImportHostSamplesTests {
 
         // CloudWatch for the same host and instant: skipped, the CSV sample stays the only one.
         let overlap = try write("cw.json", """
-            {"Datapoints": [{"Timestamp": "2026-11-24T14:10:00Z", "Average": 50.0}, {"Timestamp": "2026-11-24T14:20:00Z", "Average": 40.0}], "Label": "CPUUtilization"}
+            {"Datapoints": [{"Timestamp": "2026-11-24T14:10:00Z", "Average": 50.0}, {"Timestamp": "2026-11-24T14:20:00Z", "Average":\
+             40.0}], "Label": "CPUUtilization"}
             """)
         let second = try Kiqprof.run(["import", "cloudwatch", overlap, "--db", db, "--host", "vm", "--json"]).json()
         #expect(second["samples_added"] as? Int == 1)

@@ -39,9 +39,11 @@ struct ImportLogTests {
             let mine = runs.filter { $0.jobClass == jobClass }
             #expect(mine.count == expected["runs"] as? Int, "\(jobClass) runs")
             #expect(mine.filter { $0.outcome == .ok }.count == expected["done"] as? Int, "\(jobClass) done")
-            #expect(mine.filter { $0.outcome == .failed || $0.outcome == .interrupted }.count == expected["fail"] as? Int, "\(jobClass) fail")
+            #expect(mine.filter { $0.outcome == .failed || $0.outcome == .interrupted }.count == expected["fail"] as? Int,
+                "\(jobClass) fail")
             let elapsed = mine.compactMap(\.duration).reduce(0, +)
-            #expect(abs(elapsed - (expected["elapsed_s"] as! Double)) < 0.0005 * Double(mine.count) + 1e-6, "\(jobClass) elapsed \(elapsed)")
+            #expect(abs(elapsed - (expected["elapsed_s"] as! Double)) < 0.0005 * Double(mine.count) + 1e-6,
+                "\(jobClass) elapsed \(elapsed)")
         }
         // A failure names its exception; a job killed at the shutdown deadline is interrupted, not failed.
         #expect(runs.filter { $0.outcome == .failed }.allSatisfy { $0.errorClass != nil })
@@ -132,7 +134,8 @@ struct ImportLogTests {
         let summary = try skipped.json()
         #expect(summary["not_understood"] as? Int == 3)
         #expect((summary["examples"] as? [String])?.first?.hasPrefix("\(noise.path):1: ") == true)
-        #expect(try Kiqprof.run(["import", "sidekiq-log", "/nonexistent/sidekiq.log", "--db", db]).stderr.contains("/nonexistent/sidekiq.log"))
+        #expect(try Kiqprof.run(["import", "sidekiq-log", "/nonexistent/sidekiq.log", "--db",
+            db]).stderr.contains("/nonexistent/sidekiq.log"))
     }
 
     @Test("a log run supersedes the polled run of the same jid")

@@ -13,7 +13,8 @@ struct ImportMetricsTests {
         let db = server.directory.appendingPathComponent("k.sqlite").path
 
         // The expectation from the snapshot: sums over the one-minute hashes.
-        let snapshot = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Fixtures.snapshot(fixture)))) as! [String: Any]
+        let snapshotData = try Data(contentsOf: URL(fileURLWithPath: Fixtures.snapshot(fixture)))
+        let snapshot = try JSONSerialization.jsonObject(with: snapshotData) as! [String: Any]
         var expected: [String: [String: Int]] = [:]  // class → p/f/ms
         var minuteKeys = 0
         for entry in snapshot["keys"] as! [[String: Any]] {

@@ -52,7 +52,8 @@ struct IncidentSampleTests {
         let steps = (first["steps"] as? [String] ?? []).joined(separator: " ")
         #expect(steps.contains("sidekiq-cron"))
         #expect(steps.contains("HSET cron_job:trends_refresh_scheduler status disabled"))
-        #expect(recommendations.contains { $0["action"] as? String == "admin_setting" && ($0["steps"] as? [String] ?? []).joined().contains("Discovery") })
+        #expect(recommendations.contains { $0["action"] as? String == "admin_setting" && ($0["steps"] as? [String]
+            ?? []).joined().contains("Discovery") })
         // The sleeper fires with the hog but adds little: nothing to do about it.
         #expect(!recommendations.contains { $0["class"] as? String == Self.sleeper })
         let text = try Kiqprof.run(["recommend", "--db", db])

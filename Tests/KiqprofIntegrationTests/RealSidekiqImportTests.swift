@@ -73,7 +73,8 @@ struct RealSidekiqImportTests {
         var quiet = 0
         while Date() < drainDeadline, quiet < 2 {
             Thread.sleep(forTimeInterval: 1)
-            let queued = try ["queue:scheduler", "queue:default"].map { Int(try redis.cli("LLEN", $0).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 }
+            let queued = try ["queue:scheduler", "queue:default"].map { Int(try redis.cli("LLEN",
+                $0).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 }
             let open = try SidekiqLog(path: sidekiq.logPath).openRuns
             quiet = !stream.isRunning && queued.allSatisfy { $0 == 0 } && open == 0 ? quiet + 1 : 0
         }
@@ -111,7 +112,8 @@ struct RealSidekiqImportTests {
         let report = try result.json()
         let suspects = try #require(report["suspects"] as? [[String: Any]])
         let summary: [String] = suspects.prefix(4).map(Self.describe)
-        print("incident on an imported log and sar of real Sidekiq (\(Int(Date().timeIntervalSince(began))) s): \(summary.joined(separator: " | "))")
+        print("incident on an imported log and sar of real Sidekiq (\(Int(Date().timeIntervalSince(began))) s):"
+            + " \(summary.joined(separator: " | "))")
 
         let hog = try #require(suspects.first { $0["class"] as? String == Self.hogClass }, "the hog was imported")
         let sleeper = try #require(suspects.first { $0["class"] as? String == Self.sleeperClass }, "the sleeper was imported")
@@ -131,7 +133,8 @@ struct RealSidekiqImportTests {
     static func startSadc(file: String, count: Int) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
+        process.arguments = ["-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1],"
+            + " sys.argv[1:])",
                              sadc, "-S", "XALL", "1", String(count), file]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -159,7 +162,8 @@ struct RealSidekiqImportTests {
         guard let target = ProcessInfo.processInfo.environment["KIQPROF_KEEP_ARTIFACTS"], !target.isEmpty else { return }
         let manager = FileManager.default
         try? manager.createDirectory(atPath: target, withIntermediateDirectories: true)
-        for name in ["sidekiq.log", "sar.json", "sa.bin", "kiqprof.sqlite", "import-log.json", "import-sar.json", "incident.json", "NOTES.txt"] {
+        for name in ["sidekiq.log", "sar.json", "sa.bin", "kiqprof.sqlite", "import-log.json", "import-sar.json", "incident.json",
+            "NOTES.txt"] {
             let from = work.appendingPathComponent(name), to = URL(fileURLWithPath: target).appendingPathComponent(name)
             guard manager.fileExists(atPath: from.path) else { continue }
             try? manager.removeItem(at: to)
@@ -225,7 +229,8 @@ struct RealSidekiqImportTests {
         for run in hogRuns { notes += "  \(time(run.start))  elapsed \(f(run.elapsed)) s\n" }
         notes += "  intervals between starts: \(intervals.map { f($0) }.joined(separator: ", ")) s\n"
         notes += "\(sleeperClass) starts: \(log.starts[sleeperClass, default: []].map(time).joined(separator: ", "))\n"
-        notes += "runs per class (done/fail lines): \(log.finished.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))\n"
+        notes += "runs per class (done/fail lines):"
+            + " \(log.finished.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))\n"
         notes += "\(streamClass) elapsed while a hog ran: \(quantiles(beside)); otherwise: \(quantiles(alone))\n"
         try notes.write(to: work.appendingPathComponent("NOTES.txt"), atomically: true, encoding: .utf8)
     }
@@ -254,7 +259,8 @@ struct SidekiqLog {
             } else {
                 finished[jobClass, default: 0] += 1
                 if let started = open.removeValue(forKey: jid) {
-                    runs.append(Run(jobClass: jobClass, start: started.start, end: time, elapsed: match.4.flatMap { Double($0) } ?? time - started.start))
+                    runs.append(Run(jobClass: jobClass, start: started.start, end: time, elapsed: match.4.flatMap { Double($0) }
+                        ?? time - started.start))
                 }
             }
         }

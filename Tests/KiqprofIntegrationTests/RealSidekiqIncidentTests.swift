@@ -38,7 +38,8 @@ struct RealSidekiqIncidentTests {
         let suspects = try #require(report["suspects"] as? [[String: Any]])
         let hog = try #require(suspects.first { $0["class"] as? String == Self.hogClass }, "the hog was recorded")
         let sleeper = try #require(suspects.first { $0["class"] as? String == Self.sleeperClass }, "the sleeper was recorded")
-        let summary = suspects.prefix(4).map { "\($0["rank"]!) \($0["class"]!) score \($0["score"]!) cpu \($0["cpu_attrib_pp"]!) mem \($0["mem_attrib_mb"]!)" }
+        let summary = suspects.prefix(4).map { "\($0["rank"]!) \($0["class"]!) score \($0["score"]!) cpu \($0["cpu_attrib_pp"]!) mem"
+            + " \($0["mem_attrib_mb"]!)" }
 
         print("incident on real Sidekiq: \(summary)")
         #expect(hog["rank"] as? Int == 1, "ranking: \(summary)")
@@ -57,7 +58,8 @@ struct RealSidekiqIncidentTests {
         // The plain lift cannot separate them: the sleeper runs whenever the hog does.
         #expect((sleeper["cpu_lift_pp"] as? Double ?? 0) > sleeperCPU)
         let evidence = hog["evidence"] as? [String] ?? []
-        #expect(evidence.contains { $0.contains("every 20s (sidekiq-cron schedule trends_refresh_scheduler)") && $0.contains("p95") }, "\(evidence)")
+        #expect(evidence.contains { $0.contains("every 20s (sidekiq-cron schedule trends_refresh_scheduler)") && $0.contains("p95") },
+            "\(evidence)")
         #expect(evidence.contains { $0.contains("one run adds CPU +") && $0.contains("MB") }, "\(evidence)")
         #expect(evidence.contains { $0.contains("its Sidekiq process used") }, "\(evidence)")
 

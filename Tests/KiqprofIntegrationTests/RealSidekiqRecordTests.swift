@@ -13,7 +13,8 @@ struct RealSidekiqRecordTests {
         defer { redis.stop() }
         let db = redis.directory.appendingPathComponent("k.sqlite").path
         let recording = try Kiqprof.start(["record", "--redis", redis.unixURL, "--db", db, "--interval", "1s", "--flush", "2s"])
-        let workers = [try RealSidekiq(redis: redis, concurrency: 2, name: "sidekiq-a"), try RealSidekiq(redis: redis, concurrency: 2, name: "sidekiq-b")]
+        let workers = [try RealSidekiq(redis: redis, concurrency: 2, name: "sidekiq-a"), try RealSidekiq(redis: redis, concurrency: 2,
+            name: "sidekiq-b")]
         defer { workers.forEach { $0.stop() } }
 
         // Wait for both heartbeats, then give the recorder a few idle CPU samples as a baseline.
@@ -65,7 +66,9 @@ struct RealSidekiqRecordTests {
         let usage = try store.processUsage(identity: try #require(burn.identity))
         let before = usage.filter { $0.t < burn.start - 1 }.compactMap(\.cpuPct)
         let during = usage.filter { $0.t > burn.start + 2 && $0.t < burn.endMin! }.compactMap(\.cpuPct)
-        #expect(before.count >= 2 && during.count >= 5, "samples before \(before.count), during \(during.count); start \(burn.start) end_min \(burn.endMin!); usage \(usage.map { ($0.t, $0.cpuPct) })")
+        let usageText = "\(usage.map { ($0.t, $0.cpuPct) })"
+        #expect(before.count >= 2 && during.count >= 5,
+            "samples before \(before.count), during \(during.count); start \(burn.start) end_min \(burn.endMin!); usage \(usageText)")
         let mean = { (values: [Double]) in values.reduce(0, +) / Double(max(values.count, 1)) }
         // A busy loop takes a whole core on an idle 2-core machine; leave room for a loaded one.
         #expect(mean(during) >= 30, "CPU while burning: \(during)")

@@ -87,7 +87,8 @@ struct RealSidekiqToggleTests {
             let firstSkippedTick = try starts(Self.otherClass, after: max(last, appliedAt)).first
             print("RealSidekiqToggleTests: last \(Self.toggledClass) start \(Self.seconds(last - appliedAt)) relative to --apply; "
                 + "first tick without it \(firstSkippedTick.map { Self.seconds($0 - appliedAt) } ?? "?") after --apply; "
-                + "\(otherDuring.count) \(Self.otherClass) starts and 0 \(Self.toggledClass) starts in the \(Self.seconds(3 * Self.period)) window")
+                + "\(otherDuring.count) \(Self.otherClass) starts and 0 \(Self.toggledClass) starts in the"
+                    + " \(Self.seconds(3 * Self.period)) window")
         }
 
         // 4. enable --apply: the job is enqueued again within a few periods.

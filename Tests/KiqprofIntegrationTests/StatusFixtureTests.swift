@@ -128,7 +128,8 @@ struct StatusFixtureTests {
         let bare = try Kiqprof.run(["status", "--json", "--redis", server.unixURL, "--now", String(capturedAt)]).json()
         #expect((bare["processes"] as! [Any]).isEmpty)
         let viaEnvironment = try Kiqprof.run(
-            ["status", "--json", "--redis", server.unixURL, "--now", String(capturedAt)], environment: ["REDIS_NAMESPACE": "mastodon"]).json()
+            ["status", "--json", "--redis", server.unixURL, "--now", String(capturedAt)],
+                environment: ["REDIS_NAMESPACE": "mastodon"]).json()
         #expect((viaEnvironment["processes"] as! [Any]).count == 1)
         #expect((viaEnvironment["busy"] as! [Any]).count == 3)
         let text = try Kiqprof.run(["status", "--redis", server.unixURL, "--now", String(capturedAt)])

@@ -45,7 +45,8 @@ public struct HostSampleImporter {
             for metric in parsed.unknownMetrics { summary.notUnderstood(line: 0, reason: "metric '\(metric)' is not one kiqprof uses") }
         case .csv:
             var skipped: [(Int, String)] = []
-            samples = HostMetricsCSV.samples(String(decoding: bytes, as: UTF8.self), host: fallbackHost, now: MonotonicClock.now()) { skipped.append(($0, $1)) }
+            samples = HostMetricsCSV.samples(String(decoding: bytes, as: UTF8.self), host: fallbackHost,
+                now: MonotonicClock.now()) { skipped.append(($0, $1)) }
             for (line, reason) in skipped { summary.notUnderstood(line: line, reason: reason) }
         }
         summary.lines = samples.count
@@ -55,7 +56,8 @@ public struct HostSampleImporter {
         }
         var fingerprint = ContentFingerprint()
         bytes.withUnsafeBytes { fingerprint.update($0) }
-        let outcome = try store.importHostSamples(samples, kind: format.rawValue, path: name, fingerprint: fingerprint.value(kind: format.rawValue))
+        let outcome = try store.importHostSamples(samples, kind: format.rawValue, path: name,
+            fingerprint: fingerprint.value(kind: format.rawValue))
         if outcome.alreadyImported {
             summary.alreadyImported = true
             summary.duplicatesSkipped = samples.count
@@ -69,7 +71,8 @@ public struct HostSampleImporter {
     /// Runs sysstat's `sadf -j` on a binary sa file.
     static func sadfJSON(binary path: String) throws -> [UInt8] {
         guard let sadf = ["/usr/bin/sadf", "/usr/local/bin/sadf"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw KiqprofError.unreadableFile(path: path, reason: "a binary sa file needs sysstat's sadf (apt-get install sysstat), or pass `sadf -j FILE -- -u -r -q` output")
+            throw KiqprofError.unreadableFile(path: path,
+                reason: "a binary sa file needs sysstat's sadf (apt-get install sysstat), or pass `sadf -j FILE -- -u -r -q` output")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: sadf)
@@ -82,7 +85,8 @@ public struct HostSampleImporter {
         let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingWhitespace()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw KiqprofError.unreadableFile(path: path, reason: "sadf -j failed: \(message.isEmpty ? "exit \(process.terminationStatus)" : message)")
+            throw KiqprofError.unreadableFile(path: path,
+                reason: "sadf -j failed: \(message.isEmpty ? "exit \(process.terminationStatus)" : message)")
         }
         return [UInt8](data)
     }

@@ -85,7 +85,8 @@ public final class LineReader {
             let got = read(fd, buffer + filled, capacity - filled)
             if got < 0 {
                 if errno == EINTR { continue }
-                throw KiqprofError.unreadableFile(path: name, reason: "read failed at byte \(bytesRead): \(String(cString: strerror(errno)))")
+                throw KiqprofError.unreadableFile(path: name,
+                    reason: "read failed at byte \(bytesRead): \(String(cString: strerror(errno)))")
             }
             if got == 0 { atEOF = true; continue }
             chunk(UnsafeRawBufferPointer(start: buffer + filled, count: got))

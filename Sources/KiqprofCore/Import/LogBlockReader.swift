@@ -37,7 +37,8 @@ final class LogBlockReader {
     /// Calls `body` with each line (without its newline) that starts in block `block`; `body` returns false
     /// to stop early. Each chunk is passed to `chunk` as it is read, before the lines that end in it. A file
     /// that shrank since the import began ends at its new end.
-    func forEachLine(inBlock block: Int, chunk: (UnsafeRawBufferPointer) -> Void = { _ in }, _ body: (UnsafeRawBufferPointer) -> Bool) throws {
+    func forEachLine(inBlock block: Int, chunk: (UnsafeRawBufferPointer) -> Void = { _ in },
+        _ body: (UnsafeRawBufferPointer) -> Bool) throws {
         let start = block * blockSize
         let end = min(fileSize, start + blockSize)
         guard start < end else { return }
@@ -99,7 +100,8 @@ final class LogBlockReader {
             let got = pread(fd, buffer + at + done, count - done, off_t(offset + done))
             if got < 0 {
                 if errno == EINTR { continue }
-                throw KiqprofError.unreadableFile(path: name, reason: "read failed at byte \(offset + done): \(String(cString: strerror(errno)))")
+                throw KiqprofError.unreadableFile(path: name,
+                    reason: "read failed at byte \(offset + done): \(String(cString: strerror(errno)))")
             }
             if got == 0 { break }
             done += got

@@ -43,7 +43,8 @@ public struct MetricsImporter {
             var index = 0
             while index + 1 < elements.count {
                 defer { index += 2 }
-                guard let field = elements[index].string, let value = elements[index + 1].integer, let bar = field.lastIndex(of: "|") else { continue }
+                guard let field = elements[index].string, let value = elements[index + 1].integer,
+                    let bar = field.lastIndex(of: "|") else { continue }
                 let jobClass = String(field[..<bar])
                 let id = "\(jobClass)|\(key.start)"
                 var row = rows[id] ?? Row(minute: key.start, seconds: key.seconds, jobClass: jobClass, processed: 0, failed: 0, totalMs: 0)
@@ -64,7 +65,9 @@ public struct MetricsImporter {
         }
         let histograms = try connection.pipeline(histogramKeys.map { RedisCommand("GET", $0) })
         for (row, reply) in zip(minuteRows, histograms) {
-            if case .bulkString(let bytes) = reply { rows["\(row.jobClass)|\(row.minute)"]?.histogram = SidekiqMetricKey.histogramCounts(bytes) }
+            if case .bulkString(let bytes) = reply {
+                rows["\(row.jobClass)|\(row.minute)"]?.histogram = SidekiqMetricKey.histogramCounts(bytes)
+            }
         }
         return (rows.values.sorted { ($0.minute, $0.jobClass) < ($1.minute, $1.jobClass) }, parsed.count)
     }

@@ -28,16 +28,19 @@ public enum PrometheusDocument {
             let metric = labels["__name__"] ?? "?"
             let instance = host ?? labels["instance"].map { String($0.split(separator: ":").first ?? "") } ?? "localhost"
             let values: [(Double, Double)] = (series["values"] as? [[Any]] ?? []).compactMap { pair in
-                guard pair.count == 2, let t = JSONDocument.number(pair[0]), let v = JSONDocument.number(pair[1]), v.isFinite else { return nil }
+                guard pair.count == 2, let t = JSONDocument.number(pair[0]), let v = JSONDocument.number(pair[1]),
+                    v.isFinite else { return nil }
                 return (t, v)
             }
             switch metric {
             case "node_cpu_seconds_total":
                 cpuSeries.append((instance, labels["mode"] ?? "?", values))
             case "node_pressure_cpu_waiting_seconds_total", "node_pressure_memory_waiting_seconds_total",
-                "node_pressure_memory_stalled_seconds_total", "node_pressure_io_waiting_seconds_total", "node_pressure_io_stalled_seconds_total":
+                "node_pressure_memory_stalled_seconds_total", "node_pressure_io_waiting_seconds_total",
+                    "node_pressure_io_stalled_seconds_total":
                 pressure.append((instance, metric, values))
-            case "node_memory_MemTotal_bytes", "node_memory_MemAvailable_bytes", "node_memory_SwapTotal_bytes", "node_memory_SwapFree_bytes",
+            case "node_memory_MemTotal_bytes", "node_memory_MemAvailable_bytes", "node_memory_SwapTotal_bytes",
+                "node_memory_SwapFree_bytes",
                 "node_load1", "node_load5", "node_load15":
                 for (t, v) in values {
                     var s = sample(instance, t)

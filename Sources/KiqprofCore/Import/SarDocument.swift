@@ -13,7 +13,8 @@ public enum SarDocument {
             let nodename = host ?? (entry["nodename"] as? String) ?? "localhost"
             let cpus = (entry["number-of-cpus"] as? NSNumber)?.intValue
             for record in entry["statistics"] as? [[String: Any]] ?? [] {
-                guard let stamp = record["timestamp"] as? [String: Any], let date = stamp["date"] as? String, let time = stamp["time"] as? String
+                guard let stamp = record["timestamp"] as? [String: Any], let date = stamp["date"] as? String,
+                    let time = stamp["time"] as? String
                 else { continue }
                 let isUTC = (stamp["tz"] as? String) == "UTC" || (stamp["utc"] as? NSNumber)?.intValue == 1
                 let text = "\(date)T\(time)" + (isUTC ? "Z" : "")
@@ -26,10 +27,12 @@ public enum SarDocument {
                 }
                 var sample = HostSample(t: t, host: nodename, source: "sar")
                 sample.cpuCount = cpus
-                if let all = (record["cpu-load"] as? [[String: Any]])?.first(where: { ($0["cpu"] as? String) == "all" || ($0["cpu"] as? String) == "-1" }) {
+                if let all = (record["cpu-load"] as? [[String: Any]])?.first(where: { ($0["cpu"] as? String) == "all"
+                    || ($0["cpu"] as? String) == "-1" }) {
                     let user = JSONDocument.number(all["user"] ?? all["usr"]) ?? 0
                     let nice = JSONDocument.number(all["nice"]) ?? 0
-                    let system = (JSONDocument.number(all["system"] ?? all["sys"]) ?? 0) + (JSONDocument.number(all["irq"]) ?? 0) + (JSONDocument.number(all["soft"]) ?? 0)
+                    let system = (JSONDocument.number(all["system"] ?? all["sys"]) ?? 0) + (JSONDocument.number(all["irq"]) ?? 0)
+                        + (JSONDocument.number(all["soft"]) ?? 0)
                     sample.cpuUserPct = user + nice
                     sample.cpuSystemPct = system
                     sample.cpuIowaitPct = JSONDocument.number(all["iowait"])
@@ -53,7 +56,8 @@ public enum SarDocument {
                     sample.load15 = JSONDocument.number(queue["ldavg-15"])
                 }
                 if let psi = record["psi"] as? [String: Any] {
-                    let cpu = psi["psi-cpu"] as? [String: Any], io = psi["psi-io"] as? [String: Any], memory = psi["psi-mem"] as? [String: Any]
+                    let cpu = psi["psi-cpu"] as? [String: Any], io = psi["psi-io"] as? [String: Any],
+                        memory = psi["psi-mem"] as? [String: Any]
                     sample.psiCPUSomeAvg10 = JSONDocument.number(cpu?["some_avg10"])
                     sample.psiIOSomeAvg10 = JSONDocument.number(io?["some_avg10"])
                     sample.psiIOFullAvg10 = JSONDocument.number(io?["full_avg10"])

@@ -87,14 +87,16 @@ public enum SidekiqLogParser {
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         guard parts.count >= 3, let month = months.firstIndex(of: String(parts[0])), let day = Int(parts[1]) else { return nil }
         let clockParts = parts[2].split(separator: ":")
-        guard clockParts.count == 3, let hour = Int(clockParts[0]), let minute = Int(clockParts[1]), let second = Double(clockParts[2]) else { return nil }
+        guard clockParts.count == 3, let hour = Int(clockParts[0]), let minute = Int(clockParts[1]),
+            let second = Double(clockParts[2]) else { return nil }
         let days = daysFromCivil(year: clock.year, month: month + 1, day: day)
         return Double(days * 86400 + hour * 3600 + minute * 60) + second - Double(clock.utcOffset)
     }
 
     /// Fills `record` from Sidekiq's own text; false when the line is not Sidekiq's. `fallbackTime` (the
     /// journald wrapper's) is only read for a job line without its own time: reading it costs per line.
-    static func parseSidekiqText(_ text: UnsafeRawBufferPointer, fallbackTime: () -> Double?, state: inout State, into record: inout LogRecord) -> Bool {
+    static func parseSidekiqText(_ text: UnsafeRawBufferPointer, fallbackTime: () -> Double?, state: inout State,
+        into record: inout LogRecord) -> Bool {
         var index = 0
         let count = text.count
         skipANSI(text, &index)
@@ -244,7 +246,8 @@ public enum SidekiqLogParser {
             if message.kind == .string && !message.hasEscapes {
                 parsed = parseMessage(UnsafeRawBufferPointer(rebasing: text[message.start..<message.end]))  // no copy
             } else if message.kind == .string {
-                parsed = JSONScanner.decodeEscapes(UnsafeRawBufferPointer(rebasing: text[message.start..<message.end])).withUnsafeBytes(parseMessage)
+                parsed = JSONScanner.decodeEscapes(UnsafeRawBufferPointer(rebasing: text[message.start..<message.end]))
+                    .withUnsafeBytes(parseMessage)
             } else if message.kind == .array {
                 var bytes: [UInt8] = []
                 bytes.reserveCapacity(message.end - message.start)
@@ -355,7 +358,8 @@ public enum SidekiqLogParser {
             let minute = digits(14, 2), let second = digits(17, 2), let millis = digits(20, 3), minute < 60, second < 61
         else { return nil }
         // "2026-11-26T17" as two overlapping words.
-        let prefix = (text.loadUnaligned(fromByteOffset: index, as: UInt64.self), text.loadUnaligned(fromByteOffset: index + 5, as: UInt64.self))
+        let prefix = (text.loadUnaligned(fromByteOffset: index, as: UInt64.self), text.loadUnaligned(fromByteOffset: index + 5,
+            as: UInt64.self))
         if prefix != hour.prefix {
             guard text[index + 4] == 45, text[index + 7] == 45, text[index + 10] == 84,
                 let year = digits(0, 4), let month = digits(5, 2), let day = digits(8, 2), let hourOfDay = digits(11, 2),
@@ -404,7 +408,8 @@ public enum SidekiqLogParser {
             index += 1
             var scale: Double = 1
             var fraction: Double = 0
-            while index < end, text[index] >= 48, text[index] <= 57 { fraction = fraction * 10 + Double(text[index] - 48); scale *= 10; index += 1; digits += 1 }
+            while index < end, text[index] >= 48, text[index] <= 57 { fraction = fraction * 10
+                + Double(text[index] - 48); scale *= 10; index += 1; digits += 1 }
             whole += fraction / scale
         }
         if index == end && digits > 0 { return whole }

@@ -45,7 +45,8 @@ final class SidekiqLogScanner: @unchecked Sendable {
 
     /// `fingerprint`: hash the content (only an import into a store needs it). A file of four blocks or more
     /// is parsed in blocks when it needs no fingerprint.
-    init(reader: LineReader, clock: SidekiqLogParser.Clock?, format: SidekiqLogFormat?, fingerprint: Bool, blockSize: Int = SidekiqLogScanner.blockSize) {
+    init(reader: LineReader, clock: SidekiqLogParser.Clock?, format: SidekiqLogFormat?, fingerprint: Bool,
+        blockSize: Int = SidekiqLogScanner.blockSize) {
         self.reader = reader
         self.clock = clock
         self.format = format
@@ -83,7 +84,8 @@ final class SidekiqLogScanner: @unchecked Sendable {
         summary.bytes = max(summary.bytes, batch.bytesRead)
         if let line = batch.binaryLine {
             throw KiqprofError.invalidData(
-                location: "\(reader.name):\(offset + line) (byte \(batch.bytesRead))", reason: "binary data (a NUL byte), not a text log; nothing was imported")
+                location: "\(reader.name):\(offset + line) (byte \(batch.bytesRead))",
+                    reason: "binary data (a NUL byte), not a text log; nothing was imported")
         }
         return batch
     }

@@ -8,7 +8,8 @@ public enum EvidenceWriter {
         let d = DurationExpression.humanize
         var runs = "\(profile.runs) run\(profile.runs == 1 ? "" : "s")"
         if let periodicity = profile.periodicity {
-            runs += ", every \(d(periodicity.period)) (\(periodicity.source == .observed ? "observed from start times" : periodicity.source.rawValue)"
+            let source = periodicity.source == .observed ? "observed from start times" : periodicity.source.rawValue
+            runs += ", every \(d(periodicity.period)) (\(source)"
             if let name = periodicity.scheduleName { runs += " schedule \(name)" }
             if periodicity.enabled == false { runs += ", now disabled" }
             runs += ")"
@@ -26,7 +27,8 @@ public enum EvidenceWriter {
         if let periodicity = profile.periodicity, let ratio = profile.durationToPeriod {
             var pile = "p95 duration is \(NumberText.percent(ratio)) % of the \(d(periodicity.period)) period"
             if profile.overlaps > 0 {
-                pile += "; \(profile.overlaps) run\(profile.overlaps == 1 ? "" : "s") started while the previous was still running (pile-up, up to \(profile.maxConcurrency) at once)"
+                pile += "; \(profile.overlaps) run\(profile.overlaps == 1 ? "" : "s") started while the previous was still running"
+                    + " (pile-up, up to \(profile.maxConcurrency) at once)"
             }
             sentences.append(pile)
         } else if profile.overlaps > 0 {
@@ -41,7 +43,8 @@ public enum EvidenceWriter {
             var attribution: [String] = []
             if let cpu = profile.cpuAttribPP {
                 var notes: [String] = []
-                if let cpuCount, cpuCount > 0, cpu > 0 { notes.append("\(NumberText.compact(cpu * Double(cpuCount) / 100)) of \(cpuCount) cores") }
+                if let cpuCount, cpuCount > 0, cpu > 0 { notes.append("\(NumberText.compact(cpu * Double(cpuCount) / 100)) of"
+                    + " \(cpuCount) cores") }
                 if let low = profile.cpuAttribLowPP, let high = profile.cpuAttribHighPP { notes.append(Self.interval(low, high)) }
                 if profile.cpuAttribFromProcess { notes.append("from its process's own CPU") }
                 attribution.append("CPU \(NumberText.signed(cpu)) pp" + (notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))"))
@@ -55,14 +58,16 @@ public enum EvidenceWriter {
                 attribution.append("memory \(NumberText.signed(mem)) MB" + (notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))"))
             }
             if !attribution.isEmpty && !profile.attribJointWith.isEmpty {
-                resources += "; its runs move with \(profile.attribJointWith.joined(separator: ", ")) so closely that the data cannot split "
+                resources += "; its runs move with \(profile.attribJointWith.joined(separator: ", ")) so closely that the data cannot"
+                    + " split "
                     + "their effect: together one run of each adds \(attribution.joined(separator: " and "))"
             } else if !attribution.isEmpty {
                 resources += "; with the classes running beside it accounted for, one run adds \(attribution.joined(separator: " and "))"
             }
             sentences.append(resources)
         } else if hostSampled {
-            sentences.append("too little run time inside host sample intervals (\(d(profile.busySeconds)) in all) to measure its resource use")
+            sentences.append("too little run time inside host sample intervals (\(d(profile.busySeconds)) in all) to measure its resource"
+                + " use")
         } else {
             sentences.append("no host samples while it ran: resource use unknown")
         }
@@ -73,19 +78,22 @@ public enum EvidenceWriter {
             sentences.append(process)
         }
         if let growth = profile.rssGrowthMB, let max = profile.rssGrowthMaxMB {
-            sentences.append("process RSS grew \(NumberText.signed(growth)) MB across a run (median of \(profile.rssGrowthRuns)), up to \(NumberText.signed(max)) MB")
+            sentences.append("process RSS grew \(NumberText.signed(growth)) MB across a run (median of \(profile.rssGrowthRuns)), up to"
+                + " \(NumberText.signed(max)) MB")
         }
 
         if outageWindowCount > 0 {
             if profile.inOutageWindows > 0 {
-                var presence = "running in \(profile.inOutageWindows) of \(outageWindowCount) outage window\(outageWindowCount == 1 ? "" : "s")"
+                var presence = "running in \(profile.inOutageWindows) of \(outageWindowCount) outage"
+                    + " window\(outageWindowCount == 1 ? "" : "s")"
                 var details: [String] = []
                 if profile.runningAtOnset > 0 { details.append("at the onset of \(profile.runningAtOnset)") }
                 if profile.startedBeforeOnset > 0 { details.append("started within 2 min before \(profile.startedBeforeOnset)") }
                 if !details.isEmpty { presence += " (\(details.joined(separator: ", ")))" }
                 sentences.append(presence)
             } else {
-                sentences.append(outageWindowCount == 1 ? "not running in the outage window" : "not running in any of the \(outageWindowCount) outage windows")
+                sentences.append(outageWindowCount == 1 ? "not running in the outage window" : "not running in any of the"
+                    + " \(outageWindowCount) outage windows")
             }
         }
         sentences.append("\(NumberText.percent(profile.busyShare)) % of all job run time (\(d(profile.busySeconds)))")

@@ -20,7 +20,8 @@ public struct IncidentAnalyzer {
         let classCount = dataset.classes.count
         var profiles = dataset.classes.map { ClassProfile(jobClass: $0) }
         // The store loads only overlapping runs; filter (and copy) only when handed more.
-        let runs = dataset.runs.allSatisfy({ $0.end >= from && $0.start <= to }) ? dataset.runs : dataset.runs.filter { $0.end >= from && $0.start <= to }
+        let runs = dataset.runs.allSatisfy({ $0.end >= from && $0.start <= to }) ? dataset.runs : dataset.runs.filter { $0.end >= from
+            && $0.start <= to }
 
         runStatistics(runs, dataset: dataset, from: from, to: to, into: &profiles)
         let hostPoints = dataset.hostPoints.filter { $0.t >= from && $0.t <= to }
@@ -40,14 +41,16 @@ public struct IncidentAnalyzer {
         }
         var ranked = profiles.enumerated().filter { profiles[$0.offset].runs > 0 }
         ranked.sort { lhs, rhs in
-            (lhs.element.score, rhs.element.busySeconds, rhs.element.jobClass) > (rhs.element.score, lhs.element.busySeconds, lhs.element.jobClass)
+            (lhs.element.score, rhs.element.busySeconds, rhs.element.jobClass) > (rhs.element.score, lhs.element.busySeconds,
+                lhs.element.jobClass)
         }
         let cpuCount = hostPoints.compactMap(\.cpuCount).max()
         var ordered: [ClassProfile] = []
         for (position, entry) in ranked.enumerated() {
             var profile = entry.element
             profile.rank = position + 1
-            profile.evidence = EvidenceWriter.sentences(for: profile, outageWindowCount: windows.count, hostMemoryMB: hostMemoryMB, cpuCount: cpuCount,
+            profile.evidence = EvidenceWriter.sentences(for: profile, outageWindowCount: windows.count, hostMemoryMB: hostMemoryMB,
+                cpuCount: cpuCount,
                                                         hostSampled: !hostPoints.isEmpty)
             ordered.append(profile)
         }
@@ -69,7 +72,8 @@ public struct IncidentAnalyzer {
 
     // MARK: - Runs alone
 
-    private func runStatistics(_ runs: [IncidentDataset.Run], dataset: IncidentDataset, from: Double, to: Double, into profiles: inout [ClassProfile]) {
+    private func runStatistics(_ runs: [IncidentDataset.Run], dataset: IncidentDataset, from: Double, to: Double,
+        into profiles: inout [ClassProfile]) {
         var durations = [[Double]](repeating: [], count: profiles.count)
         var starts = [[Double]](repeating: [], count: profiles.count)
         var latestEnd = [Double](repeating: -.infinity, count: profiles.count)

@@ -96,7 +96,8 @@ public struct OutageWindowDetector {
             let peak = points[stretch.first...stretch.last].compactMap(\.cpuBusyPct).max() ?? 0
             let threshold = thresholds.cpuBusyPct
             result.append(Interval(from: start, to: end, kind: label + "cpu", peak: peak) { duration, peak in
-                "\(label)CPU busy ≥ \(NumberText.compact(threshold)) % for \(DurationExpression.humanize(duration)) (peak \(NumberText.compact(peak)) %)"
+                "\(label)CPU busy ≥ \(NumberText.compact(threshold)) % for \(DurationExpression.humanize(duration)) (peak"
+                    + " \(NumberText.compact(peak)) %)"
             })
         }
         for stretch in stretches({ points[$0].memUsedPct.map { 100 - $0 <= thresholds.memAvailablePct } ?? false }) {
@@ -104,7 +105,8 @@ public struct OutageWindowDetector {
             let highest = points[stretch.first...stretch.last].compactMap(\.memUsedPct).max() ?? 100
             let threshold = thresholds.memAvailablePct
             result.append(Interval(from: start, to: end, kind: label + "memory", peak: highest, isMemory: true) { duration, highest in
-                "\(label)MemAvailable ≤ \(NumberText.compact(threshold)) % of total for \(DurationExpression.humanize(duration)) (lowest \(NumberText.compact(100 - highest)) %)"
+                "\(label)MemAvailable ≤ \(NumberText.compact(threshold)) % of total for \(DurationExpression.humanize(duration)) (lowest"
+                    + " \(NumberText.compact(100 - highest)) %)"
             })
         }
         for stretch in stretches({ index in
@@ -115,7 +117,8 @@ public struct OutageWindowDetector {
             let end = points[stretch.last].t
             guard end - start >= thresholds.swapMinimumDuration else { continue }
             let grown = (points[stretch.last].swapUsedMB ?? 0) - (points[max(0, stretch.first - 1)].swapUsedMB ?? 0)
-            var swapping = Interval(from: start, to: end, signal: "\(label)swapping for \(DurationExpression.humanize(end - start)) (+\(NumberText.compact(grown)) MB swap in use)")
+            var swapping = Interval(from: start, to: end,
+                signal: "\(label)swapping for \(DurationExpression.humanize(end - start)) (+\(NumberText.compact(grown)) MB swap in use)")
             swapping.isMemory = true
             result.append(swapping)
         }
@@ -124,7 +127,8 @@ public struct OutageWindowDetector {
             let peak = points[stretch.first...stretch.last].compactMap(\.psiCPUSomeAvg10).max() ?? 0
             let threshold = thresholds.psiCPUSomeAvg10
             result.append(Interval(from: start, to: end, kind: label + "psi-cpu", peak: peak) { duration, peak in
-                "\(label)CPU pressure some avg10 ≥ \(NumberText.compact(threshold)) for \(DurationExpression.humanize(duration)) (peak \(NumberText.compact(peak)))"
+                "\(label)CPU pressure some avg10 ≥ \(NumberText.compact(threshold)) for \(DurationExpression.humanize(duration)) (peak"
+                    + " \(NumberText.compact(peak)))"
             })
         }
         for stretch in stretches({ (points[$0].psiMemoryFullAvg10 ?? 0) >= thresholds.psiMemoryFullAvg10 }) {
@@ -132,13 +136,16 @@ public struct OutageWindowDetector {
             let peak = points[stretch.first...stretch.last].compactMap(\.psiMemoryFullAvg10).max() ?? 0
             let threshold = thresholds.psiMemoryFullAvg10
             result.append(Interval(from: start, to: end, kind: label + "psi-memory", peak: peak, isMemory: true) { duration, peak in
-                "\(label)memory pressure full avg10 ≥ \(NumberText.compact(threshold)) for \(DurationExpression.humanize(duration)) (peak \(NumberText.compact(peak)))"
+                "\(label)memory pressure full avg10 ≥ \(NumberText.compact(threshold)) for \(DurationExpression.humanize(duration)) (peak"
+                    + " \(NumberText.compact(peak)))"
             })
         }
         for index in points.indices.dropFirst() where points[index].t - points[index - 1].t > maximumStep {
             let start = points[index - 1].t
             let end = points[index].t
-            result.append(Interval(from: start, to: end, signal: "\(label)no host sample for \(DurationExpression.humanize(end - start)) (typical interval \(DurationExpression.humanize(typical))): a starved host cannot sample"))
+            result.append(Interval(from: start, to: end,
+                signal: "\(label)no host sample for \(DurationExpression.humanize(end - start)) (typical interval"
+                + " \(DurationExpression.humanize(typical))): a starved host cannot sample"))
         }
         return result
     }
@@ -167,12 +174,16 @@ public struct OutageWindowDetector {
                 if point.latency >= thresholds.queueLatency {
                     open = open.map { ($0.from, point.t, max($0.peak, point.latency)) } ?? (point.t, point.t, point.latency)
                 } else if let stretch = open {
-                    result.append(Interval(from: stretch.from, to: stretch.to, signal: "queue \(queue) latency ≥ \(DurationExpression.humanize(thresholds.queueLatency)) (peak \(DurationExpression.humanize(stretch.peak)))"))
+                    result.append(Interval(from: stretch.from, to: stretch.to,
+                        signal: "queue \(queue) latency ≥ \(DurationExpression.humanize(thresholds.queueLatency)) (peak"
+                        + " \(DurationExpression.humanize(stretch.peak)))"))
                     open = nil
                 }
             }
             if let stretch = open {
-                result.append(Interval(from: stretch.from, to: stretch.to, signal: "queue \(queue) latency ≥ \(DurationExpression.humanize(thresholds.queueLatency)) (peak \(DurationExpression.humanize(stretch.peak)))"))
+                result.append(Interval(from: stretch.from, to: stretch.to,
+                    signal: "queue \(queue) latency ≥ \(DurationExpression.humanize(thresholds.queueLatency)) (peak"
+                    + " \(DurationExpression.humanize(stretch.peak)))"))
             }
         }
         return result

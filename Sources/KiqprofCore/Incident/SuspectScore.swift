@@ -40,7 +40,8 @@ public enum SuspectScore {
             measured = true
             basis = profile.cpuAttribPP != nil ? .attribution : .lift
         }
-        if let memory = Self.demonstrated(profile.memAttribMB, low: profile.memAttribLowMB) ?? profile.memLiftMB, let hostMemoryMB, hostMemoryMB > 0 {
+        if let memory = Self.demonstrated(profile.memAttribMB, low: profile.memAttribLowMB) ?? profile.memLiftMB, let hostMemoryMB,
+            hostMemoryMB > 0 {
             resource += max(0, memory) / hostMemoryMB
             if !measured { basis = profile.memAttribMB != nil ? .attribution : .lift }
             measured = true
@@ -49,7 +50,8 @@ public enum SuspectScore {
         var recurrence = 0.0
         if let periodicity = profile.periodicity {
             recurrence = 0.5
-            let pileUp = max((profile.p95 ?? 0) / periodicity.period, profile.runs > 0 ? Double(profile.overlaps) / Double(profile.runs) : 0)
+            let pileUp = max((profile.p95 ?? 0) / periodicity.period,
+                profile.runs > 0 ? Double(profile.overlaps) / Double(profile.runs) : 0)
             recurrence += 0.5 * min(1, pileUp)
         }
         let presence = outageWindowCount > 0 ? Double(profile.inOutageWindows) / Double(outageWindowCount) : 0

@@ -191,7 +191,8 @@ public enum JSONScanner {
                 guard depth < 512 else { throw error("nesting shallower than 512 levels") }
                 let start = index
                 try skipContainer(depth: depth)
-                return JSONSpan(kind: byte == UInt8(ascii: "{") ? .object : .array, start: start, end: index, hasEscapes: false, boolValue: false)
+                return JSONSpan(kind: byte == UInt8(ascii: "{") ? .object : .array, start: start, end: index, hasEscapes: false,
+                    boolValue: false)
             case UInt8(ascii: "t"):
                 try literal("true")
                 return JSONSpan(kind: .bool, start: index - 4, end: index, hasEscapes: false, boolValue: true)

@@ -23,10 +23,13 @@ public enum CensusRenderer {
 
     public static func text(_ census: CensusResult) -> String {
         var out = "Census at \(ISOTimestamp.short(census.now)): \(census.totalJobs) jobs in \(census.classes.count) classes\n\n"
-        var table = TextTable(headers: ["CLASS", "TOTAL", "WHERE", "OLDEST", "BYTES AVG", "BYTES MAX", "ERRORS"], rightAligned: [1, 3, 4, 5])
+        var table = TextTable(headers: ["CLASS", "TOTAL", "WHERE", "OLDEST", "BYTES AVG", "BYTES MAX", "ERRORS"], rightAligned: [1, 3, 4,
+            5])
         for summary in census.classes {
-            let places = summary.byLocation.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            let errors = summary.errorClasses.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")
+            let places = summary.byLocation.sorted { ($1.value, $0.key) < ($0.value,
+                $1.key) }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            let errors = summary.errorClasses.sorted { ($1.value, $0.key) < ($0.value,
+                $1.key) }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")
             table.add([
                 summary.jobClass, String(summary.total), places,
                 summary.oldestEnqueuedAt.map { DurationExpression.humanize(max(0, census.now - $0)) } ?? "-",

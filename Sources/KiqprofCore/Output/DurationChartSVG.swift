@@ -50,9 +50,11 @@ enum DurationChartSVG {
             for (value, cssClass, inset) in [(profile.max, "dmax", 3.0), (profile.p95, "dp95", 6.0), (profile.p50, "dp50", 9.0)] {
                 guard let value else { continue }
                 let x1 = max(x(value), plotLeft + 1)
-                out += "<rect class=\"\(cssClass)\" x=\"\(f(plotLeft))\" y=\"\(f(rowTop + inset))\" width=\"\(f(x1 - plotLeft))\" height=\"\(f(rowHeight - 2 * inset))\"/>"
+                out += "<rect class=\"\(cssClass)\" x=\"\(f(plotLeft))\" y=\"\(f(rowTop + inset))\" width=\"\(f(x1 - plotLeft))\""
+                    + " height=\"\(f(rowHeight - 2 * inset))\"/>"
             }
-            out += "<text class=\"value\" x=\"\(f(plotLeft + plotWidth + 8))\" y=\"\(f(rowTop + 17))\">p50 \(seconds(profile.p50)) · p95 \(seconds(profile.p95)) · max \(seconds(profile.max))</text></g>"
+            out += "<text class=\"value\" x=\"\(f(plotLeft + plotWidth + 8))\" y=\"\(f(rowTop + 17))\">p50 \(seconds(profile.p50)) · p95"
+                + " \(seconds(profile.p95)) · max \(seconds(profile.max))</text></g>"
         }
         out += "</svg>"
     }

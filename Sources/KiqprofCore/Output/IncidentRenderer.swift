@@ -53,7 +53,8 @@ public enum IncidentRenderer {
             ("host_mem_while_running_mb", .number(profile.hostMemWhileRunningMB, places: 1)),
             ("cpu_attrib_basis", .text(profile.cpuAttribPP == nil ? nil : profile.cpuAttribFromProcess ? "process" : "host")),
             ("host_cpu_attrib_pp", .number(profile.cpuAttribFromProcess ? profile.hostCPUAttribPP : profile.cpuAttribPP, places: 2)),
-            ("process_cpu_pct", .number(profile.processCPUPct, places: 1)), ("process_cpu_lift_pp", .number(profile.processCPULiftPP, places: 1)),
+            ("process_cpu_pct", .number(profile.processCPUPct, places: 1)), ("process_cpu_lift_pp", .number(profile.processCPULiftPP,
+                places: 1)),
             ("rss_growth_mb", .number(profile.rssGrowthMB, places: 1)), ("rss_growth_max_mb", .number(profile.rssGrowthMaxMB, places: 1)),
             ("in_outage_windows", .int(profile.inOutageWindows)), ("running_at_onset", .int(profile.runningAtOnset)),
             ("started_before_onset", .int(profile.startedBeforeOnset)),
@@ -79,14 +80,19 @@ public enum IncidentRenderer {
 
     public static func text(_ analysis: IncidentAnalysis, limit: Int = 10) -> String {
         var out = "Incident analysis \(ISOTimestamp.short(analysis.from)) → \(ISOTimestamp.short(analysis.to)) (times in UTC)\n"
-        out += "  \(analysis.runCount) runs of \(analysis.profiles.count) classes, \(analysis.hostSampleCount) host samples, \(analysis.processSampleCount) process samples\n\n"
+        out += "  \(analysis.runCount) runs of \(analysis.profiles.count) classes, \(analysis.hostSampleCount) host samples,"
+            + " \(analysis.processSampleCount) process samples\n\n"
 
         if analysis.outageWindows.isEmpty {
-            out += "Outage windows: none found (CPU ≥ \(NumberText.compact(analysis.thresholds.cpuBusyPct)) % for \(DurationExpression.humanize(analysis.thresholds.cpuMinimumDuration)), MemAvailable ≤ \(NumberText.compact(analysis.thresholds.memAvailablePct)) %, swapping, pressure, sampling gaps, stale heartbeats, queue latency ≥ \(DurationExpression.humanize(analysis.thresholds.queueLatency))).\n\n"
+            out += "Outage windows: none found (CPU ≥ \(NumberText.compact(analysis.thresholds.cpuBusyPct)) % for"
+                + " \(DurationExpression.humanize(analysis.thresholds.cpuMinimumDuration)), MemAvailable ≤"
+                + " \(NumberText.compact(analysis.thresholds.memAvailablePct)) %, swapping, pressure, sampling gaps, stale heartbeats,"
+                + " queue latency ≥ \(DurationExpression.humanize(analysis.thresholds.queueLatency))).\n\n"
         } else {
             out += "Outage windows (\(analysis.outageWindows.count))\n"
             for (index, window) in analysis.outageWindows.enumerated() {
-                out += "  \(index + 1). \(ISOTimestamp.short(window.from)) → \(ISOTimestamp.short(window.to)) (\(DurationExpression.humanize(window.duration)))\n"
+                out += "  \(index + 1). \(ISOTimestamp.short(window.from)) →"
+                    + " \(ISOTimestamp.short(window.to)) (\(DurationExpression.humanize(window.duration)))\n"
                 for signal in window.signals { out += "     - \(TextTable.sanitize(signal, limit: 200))\n" }
             }
             out += "\n"
@@ -119,14 +125,16 @@ public enum IncidentRenderer {
 
     static func timelineText(_ timeline: IncidentTimeline) -> String {
         guard !timeline.buckets.isEmpty else { return "" }
-        var out = "Timeline (\(DurationExpression.humanize(timeline.width)) per line; ! = outage window; A, B, C = runs of the top suspects)\n"
+        var out = "Timeline (\(DurationExpression.humanize(timeline.width)) per line; ! = outage window; A, B, C = runs of the top"
+            + " suspects)\n"
         let letters = ["A", "B", "C"]
         var table = TextTable(headers: ["", "TIME", "CPU% mean/max", "", "MEM", "LOAD"] + letters.prefix(timeline.classes.count).map { $0 },
                               rightAligned: Set([2, 4, 5]))
         for bucket in timeline.buckets {
             let cpu = bucket.cpuMeanPct.map { "\(NumberText.compact($0))/\(NumberText.compact(bucket.cpuMaxPct ?? $0))" } ?? "-"
             let bar = bucket.cpuMeanPct.map { String(repeating: "█", count: Int(($0 / 10).rounded())) } ?? ""
-            let memory = bucket.memUsedMB.map { "\(NumberText.compact($0)) MB" } ?? bucket.memUsedPct.map { "\(NumberText.compact($0)) %" } ?? "-"
+            let memory = bucket.memUsedMB.map { "\(NumberText.compact($0)) MB" } ?? bucket.memUsedPct.map { "\(NumberText.compact($0)) %" }
+                ?? "-"
             let load = bucket.load1.map { NumberText.compact($0) } ?? "-"
             let runs = bucket.runs.map { $0 == 0 ? "." : ($0 > 9 ? "+" : String($0)) }
             table.add([bucket.inOutage ? "!" : "", timeText(bucket.start, width: timeline.width), cpu, bar, memory, load] + runs)

@@ -14,7 +14,8 @@ public enum MarkdownText {
             case "\\", "`", "*", "_", "[", "]", "(", ")", "#", "!", "~", "{", "}": out += "\\" + String(character)
             case "\n", "\r", "\t": out += " "
             default:
-                if character.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) { out.append(character) } else { out += "?" }
+                if character.unicodeScalars.allSatisfy({ $0.value >= 0x20
+                    && $0.value != 0x7F }) { out.append(character) } else { out += "?" }
             }
         }
         return out

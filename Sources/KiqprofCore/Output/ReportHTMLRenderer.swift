@@ -19,7 +19,8 @@ public enum ReportHTMLRenderer {
         out += "<meta http-equiv=\"Content-Security-Policy\" content=\"\(contentSecurityPolicy)\">"
         out += "<meta name=\"referrer\" content=\"no-referrer\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         out += "<title>kiqprof report \(window)</title><style>\(style)</style></head><body>\n"
-        out += "<header><h1>Sidekiq incident report</h1><p class=\"meta\">\(window) (UTC) · generated \(ISOTimestamp.short(model.generatedAt)) by kiqprof \(KiqprofVersion.current)"
+        out += "<header><h1>Sidekiq incident report</h1><p class=\"meta\">\(window) (UTC) · generated"
+            + " \(ISOTimestamp.short(model.generatedAt)) by kiqprof \(KiqprofVersion.current)"
         if let version = model.appVersion {
             out += " · app version "
             HTMLText.append(version, to: &out, limit: 80)
@@ -40,7 +41,8 @@ public enum ReportHTMLRenderer {
         queuesAndSets(model, to: &out)
         recommendations(model.recommendations, to: &out)
         missing(analysis, to: &out)
-        out += "<footer>kiqprof \(KiqprofVersion.current). Times are UTC. CPU lift and attribution are percentage points of the whole host; memory is MiB.</footer>\n"
+        out += "<footer>kiqprof \(KiqprofVersion.current). Times are UTC. CPU lift and attribution are percentage points of the whole"
+            + " host; memory is MiB.</footer>\n"
         out += "</body></html>\n"
         return out
     }
@@ -58,7 +60,8 @@ public enum ReportHTMLRenderer {
             if let memory = top.memAttribMB { out += " and \(NumberText.signed(memory)) MB" }
             if let period = top.periodicity { out += ", runs every \(DurationExpression.humanize(period.period))" }
             if !analysis.outageWindows.isEmpty {
-                out += ", running in \(top.inOutageWindows) of \(analysis.outageWindows.count) outage window\(analysis.outageWindows.count == 1 ? "" : "s")"
+                out += ", running in \(top.inOutageWindows) of \(analysis.outageWindows.count) outage"
+                    + " window\(analysis.outageWindows.count == 1 ? "" : "s")"
             }
             out += ").</li>"
         } else {
@@ -69,9 +72,11 @@ public enum ReportHTMLRenderer {
             out += "<li>No outage window found.</li>"
         } else {
             let total = windows.reduce(0) { $0 + $1.duration }
-            out += "<li>\(windows.count) outage window\(windows.count == 1 ? "" : "s"), \(DurationExpression.humanize(total)) in all; the first began \(ISOTimestamp.short(windows[0].from)).</li>"
+            out += "<li>\(windows.count) outage window\(windows.count == 1 ? "" : "s"), \(DurationExpression.humanize(total)) in all; the"
+                + " first began \(ISOTimestamp.short(windows[0].from)).</li>"
         }
-        out += "<li>\(analysis.runCount) runs of \(analysis.profiles.count) classes, \(analysis.hostSampleCount) host samples, \(analysis.processSampleCount) process samples"
+        out += "<li>\(analysis.runCount) runs of \(analysis.profiles.count) classes, \(analysis.hostSampleCount) host samples,"
+            + " \(analysis.processSampleCount) process samples"
         if let memory = analysis.hostMemoryTotalMB { out += "; host memory \(NumberText.compact(memory)) MB" }
         if let cpus = analysis.cpuCount { out += ", \(cpus) CPUs" }
         out += ".</li>"
@@ -82,7 +87,10 @@ public enum ReportHTMLRenderer {
     static func outageWindows(_ analysis: IncidentAnalysis, to out: inout String) {
         out += "<section id=\"outages\"><h2>Outage windows</h2>"
         if analysis.outageWindows.isEmpty {
-            out += "<p class=\"note\">None found (CPU ≥ \(NumberText.compact(analysis.thresholds.cpuBusyPct)) % for \(DurationExpression.humanize(analysis.thresholds.cpuMinimumDuration)), low MemAvailable, swapping, pressure, sampling gaps, stale heartbeats, queue latency ≥ \(DurationExpression.humanize(analysis.thresholds.queueLatency))).</p></section>\n"
+            out += "<p class=\"note\">None found (CPU ≥ \(NumberText.compact(analysis.thresholds.cpuBusyPct)) % for"
+                + " \(DurationExpression.humanize(analysis.thresholds.cpuMinimumDuration)), low MemAvailable, swapping, pressure, sampling"
+                + " gaps, stale heartbeats, queue latency ≥"
+                + " \(DurationExpression.humanize(analysis.thresholds.queueLatency))).</p></section>\n"
             return
         }
         out += "<table><thead><tr><th>#</th><th>from</th><th>to</th><th class=\"n\">duration</th><th>signals</th></tr></thead><tbody>"
@@ -109,28 +117,35 @@ public enum ReportHTMLRenderer {
         }
         out += "</ol>"
         if analysis.suspects.count > shown.count {
-            out += "<p class=\"note\">\(analysis.suspects.count - shown.count) more classes with a positive score are in the table below.</p>"
+            out += "<p class=\"note\">\(analysis.suspects.count - shown.count) more classes with a positive score are in the table"
+                + " below.</p>"
         }
         out += "</section>\n"
     }
 
     static func classTable(_ analysis: IncidentAnalysis, to out: inout String) {
         out += "<section id=\"classes\"><h2>Every class</h2>"
-        out += "<table class=\"wide\"><thead><tr><th class=\"n\">rank</th><th>class</th><th class=\"n\">score</th><th class=\"n\">runs</th><th class=\"n\">failed</th>"
-        out += "<th class=\"n\">p50</th><th class=\"n\">p95</th><th class=\"n\">max</th><th class=\"n\">busy share</th><th class=\"n\">max at once</th>"
-        out += "<th class=\"n\">CPU lift pp</th><th class=\"n\">CPU attrib pp</th><th class=\"n\">mem lift MB</th><th class=\"n\">mem attrib MB</th>"
+        out += "<table class=\"wide\"><thead><tr><th class=\"n\">rank</th><th>class</th><th class=\"n\">score</th><th"
+            + " class=\"n\">runs</th><th class=\"n\">failed</th>"
+        out += "<th class=\"n\">p50</th><th class=\"n\">p95</th><th class=\"n\">max</th><th class=\"n\">busy share</th><th class=\"n\">max"
+            + " at once</th>"
+        out += "<th class=\"n\">CPU lift pp</th><th class=\"n\">CPU attrib pp</th><th class=\"n\">mem lift MB</th><th class=\"n\">mem"
+            + " attrib MB</th>"
         out += "<th class=\"n\">outage windows</th></tr></thead><tbody>"
         for profile in analysis.profiles {
             out += "<tr><td class=\"n\">\(profile.rank)</td><td class=\"class\">"
             appendClassName(profile.jobClass, to: &out)
-            out += "</td><td class=\"n\">\(NumberText.compact(profile.score))</td><td class=\"n\">\(profile.runs)</td><td class=\"n\">\(profile.failed)</td>"
-            out += "<td class=\"n\">\(DurationChartSVG.seconds(profile.p50))</td><td class=\"n\">\(DurationChartSVG.seconds(profile.p95))</td><td class=\"n\">\(DurationChartSVG.seconds(profile.max))</td>"
+            out += "</td><td class=\"n\">\(NumberText.compact(profile.score))</td><td class=\"n\">\(profile.runs)</td><td"
+                + " class=\"n\">\(profile.failed)</td>"
+            out += "<td class=\"n\">\(DurationChartSVG.seconds(profile.p50))</td><td"
+                + " class=\"n\">\(DurationChartSVG.seconds(profile.p95))</td><td class=\"n\">\(DurationChartSVG.seconds(profile.max))</td>"
             out += "<td class=\"n\">\(NumberText.percent(profile.busyShare)) %</td><td class=\"n\">\(profile.maxConcurrency)</td>"
             out += "<td class=\"n\">\(signed(profile.cpuLiftPP))</td><td class=\"n\">\(signed(profile.cpuAttribPP))</td>"
             out += "<td class=\"n\">\(signed(profile.memLiftMB))</td><td class=\"n\">\(signed(profile.memAttribMB))</td>"
             out += "<td class=\"n\">\(profile.inOutageWindows)</td></tr>"
         }
-        out += "</tbody></table><p class=\"note\">Lift: host use while the class runs against while it does not. Attribution: what one running instance adds once the classes running beside it are accounted for (the ranking uses it).</p></section>\n"
+        out += "</tbody></table><p class=\"note\">Lift: host use while the class runs against while it does not. Attribution: what one"
+            + " running instance adds once the classes running beside it are accounted for (the ranking uses it).</p></section>\n"
     }
 
     static func periodicJobs(_ model: ReportModel, to out: inout String) {
@@ -148,7 +163,8 @@ public enum ReportHTMLRenderer {
             rows += "</td><td>"
             HTMLText.append(schedule?.source.rawValue ?? profile?.periodicity?.source.rawValue ?? "–", to: &rows, limit: 40)
             rows += "</td><td class=\"n\">\(period.map(DurationExpression.humanize) ?? "–")</td>"
-            rows += "<td class=\"n\">\(profile.map { "\($0.runs)" } ?? "0")</td><td class=\"n\">\(DurationChartSVG.seconds(profile?.p95))</td>"
+            rows += "<td class=\"n\">\(profile.map { "\($0.runs)" } ?? "0")</td><td"
+                + " class=\"n\">\(DurationChartSVG.seconds(profile?.p95))</td>"
             let ratio = profile?.durationToPeriod ?? profile?.p95.flatMap { p95 in period.map { p95 / $0 } }
             let hot = (ratio ?? 0) >= 0.8 || (profile?.overlaps ?? 0) > 0
             rows += "<td class=\"n\(hot ? " hot" : "")\">\(ratio.map { NumberText.percent($0) + " %" } ?? "–")</td>"
@@ -168,10 +184,12 @@ public enum ReportHTMLRenderer {
             out += "<p class=\"note\">No schedules in Redis and no class with a steady period.</p></section>\n"
             return
         }
-        out += "<table><thead><tr><th>class</th><th>schedule</th><th>source</th><th class=\"n\">period</th><th class=\"n\">runs</th><th class=\"n\">p95</th>"
+        out += "<table><thead><tr><th>class</th><th>schedule</th><th>source</th><th class=\"n\">period</th><th class=\"n\">runs</th><th"
+            + " class=\"n\">p95</th>"
         out += "<th class=\"n\">p95 / period</th><th class=\"n\">overlaps</th><th>state</th></tr></thead><tbody>"
         out += rows
-        out += "</tbody></table><p class=\"note\">A p95 near or above its period means runs pile up; overlaps are runs that started while the previous one was still running.</p></section>\n"
+        out += "</tbody></table><p class=\"note\">A p95 near or above its period means runs pile up; overlaps are runs that started while"
+            + " the previous one was still running.</p></section>\n"
     }
 
     static func queuesAndSets(_ model: ReportModel, to out: inout String) {
@@ -179,7 +197,8 @@ public enum ReportHTMLRenderer {
         if model.queuePeaks.isEmpty {
             out += "<p class=\"note\">No queue latency samples in this window.</p>"
         } else {
-            out += "<table><thead><tr><th>queue</th><th class=\"n\">peak latency</th><th>at</th><th class=\"n\">size at peak</th></tr></thead><tbody>"
+            out += "<table><thead><tr><th>queue</th><th class=\"n\">peak latency</th><th>at</th><th class=\"n\">size at"
+                + " peak</th></tr></thead><tbody>"
             for peak in model.queuePeaks {
                 out += "<tr><td class=\"class\">"
                 HTMLText.append(peak.queue, to: &out, limit: 200)
@@ -189,15 +208,19 @@ public enum ReportHTMLRenderer {
             out += "</tbody></table>"
         }
         if let growth = model.setGrowth {
-            out += "<table><thead><tr><th>set</th><th class=\"n\">at \(ISOTimestamp.short(growth.from))</th><th class=\"n\">at \(ISOTimestamp.short(growth.to))</th>"
+            out += "<table><thead><tr><th>set</th><th class=\"n\">at \(ISOTimestamp.short(growth.from))</th><th class=\"n\">at"
+                + " \(ISOTimestamp.short(growth.to))</th>"
             out += "<th class=\"n\">growth</th><th class=\"n\">peak</th></tr></thead><tbody>"
             for (name, set) in [("retry", growth.retry), ("dead", growth.dead)] {
                 out += "<tr><td>\(name)</td><td class=\"n\">\(set.first)</td><td class=\"n\">\(set.last)</td>"
-                out += "<td class=\"n\(set.last > set.first ? " hot" : "")\">\(set.last - set.first >= 0 ? "+" : "")\(set.last - set.first)</td><td class=\"n\">\(set.peak)</td></tr>"
+                out += "<td class=\"n\(set.last > set.first ? " hot" : "")\">"
+                    + "\(set.last - set.first >= 0 ? "+" : "")\(set.last - set.first)</td>"
+                    + "<td class=\"n\">\(set.peak)</td></tr>"
             }
             out += "</tbody></table>"
             if growth.processed != nil || growth.failed != nil {
-                out += "<p>Processed \(growth.processed.map { "\($0)" } ?? "–"), failed \(growth.failed.map { "\($0)" } ?? "–") over the window.</p>"
+                out += "<p>Processed \(growth.processed.map { "\($0)" } ?? "–"), failed \(growth.failed.map { "\($0)" } ?? "–") over the"
+                    + " window.</p>"
             }
         } else {
             out += "<p class=\"note\">No retry/dead samples in this window.</p>"
@@ -283,13 +306,16 @@ public enum ReportHTMLRenderer {
 
     /// Light and calm on screen, black on white in print; the charts scale with the page.
     static let style = """
-    :root{--ink:#1f2933;--muted:#616e7c;--line:#d9dee4;--soft:#f4f6f8;--cpu:#2f6f9f;--mem:#3f7f4f;--load:#7a5a9a;--run:#c8641e;--outage:#c0392b}
+    :root{--ink:#1f2933;--muted:#616e7c;--line:#d9dee4;--soft:#f4f6f8;--cpu:#2f6f9f;--mem:#3f7f4f;--load:#7a5a9a;--run:#c8641e;\
+    --outage:#c0392b}
     *{box-sizing:border-box}
-    body{margin:0 auto;max-width:1280px;padding:24px 32px 48px;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--ink);background:#fff}
+    body{margin:0 auto;max-width:1280px;padding:24px 32px 48px;\
+    font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--ink);background:#fff}
     h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:32px 0 10px;padding-bottom:4px;border-bottom:1px solid var(--line)}
     .meta,.note{color:var(--muted)}.note{font-size:13px}
     .class{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace;font-size:13px;overflow-wrap:anywhere}
-    code{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace;font-size:12.5px;background:var(--soft);padding:1px 4px;border-radius:3px;white-space:pre-wrap;overflow-wrap:anywhere}
+    code{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace;font-size:12.5px;background:var(--soft);padding:1px 4px;\
+    border-radius:3px;white-space:pre-wrap;overflow-wrap:anywhere}
     ul.summary{padding-left:20px}ul.summary li{margin:3px 0}
     table{border-collapse:collapse;margin:8px 0 12px;font-size:13px}
     th,td{padding:4px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
@@ -297,19 +323,23 @@ public enum ReportHTMLRenderer {
     td.hot{color:#a33a12;font-weight:600}.off{color:var(--muted);text-decoration:line-through}
     table.wide{width:100%}ul.plain{margin:0;padding-left:16px}
     ol.suspects>li,ol.recs>li{margin:0 0 14px}ol.suspects p,ol.recs p{margin:2px 0}
-    .score{color:var(--muted);font-size:13px;margin-left:6px}.action{font-weight:600;background:#fdf1e7;color:#8a3d0c;padding:1px 6px;border-radius:3px}
+    .score{color:var(--muted);font-size:13px;margin-left:6px}.action{font-weight:600;background:#fdf1e7;color:#8a3d0c;padding:1px 6px;\
+    border-radius:3px}
     .impact{color:#3b4752}
     svg.chart{width:100%;height:auto;display:block;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif}
     svg .panel{fill:#fbfcfd;stroke:var(--line)}svg .grid{stroke:#e4e8ec;stroke-width:1}svg .hgrid{stroke:#edf0f3;stroke-width:1}
     svg .tick{font-size:11px;fill:var(--muted)}svg .panel-title{font-size:12.5px;font-weight:600;fill:var(--ink)}
-    svg .note{font-size:12px;fill:var(--muted)}svg .row-label{font-size:11.5px;fill:var(--ink)}svg .value{font-size:11.5px;fill:var(--muted)}
+    svg .note{font-size:12px;fill:var(--muted)}svg .row-label{font-size:11.5px;fill:var(--ink)}svg .value{font-size:11.5px;\
+    fill:var(--muted)}
     svg .cpu{fill:none;stroke:var(--cpu);stroke-width:1.4}svg .cpu-band{fill:var(--cpu);fill-opacity:.18}
     svg .mem{fill:none;stroke:var(--mem);stroke-width:1.4}svg .mem-area{fill:var(--mem);fill-opacity:.12}
     svg .load{fill:none;stroke:var(--load);stroke-width:1.4}svg .cores{stroke:var(--load);stroke-dasharray:4 3;stroke-opacity:.6}
-    svg .outage rect{fill:var(--outage);fill-opacity:.10;stroke:var(--outage);stroke-opacity:.35}svg .outage text{font-size:11px;font-weight:600;fill:var(--outage)}
+    svg .outage rect{fill:var(--outage);fill-opacity:.10;stroke:var(--outage);stroke-opacity:.35}svg .outage text{font-size:11px;\
+    font-weight:600;fill:var(--outage)}
     svg .row{fill:var(--soft)}svg .r1{fill:var(--run);fill-opacity:.45}svg .r2{fill:var(--run);fill-opacity:.75}svg .r3{fill:#8f3a0a}
     svg .dmax{fill:#c9d6e3}svg .dp95{fill:#7fa3c4}svg .dp50{fill:#2f6f9f}
     footer{margin-top:40px;color:var(--muted);font-size:12px}
-    @media print{body{padding:0;max-width:none;font-size:11px}h2{break-after:avoid}section{break-inside:avoid-page}svg.chart{break-inside:avoid}a{color:inherit;text-decoration:none}}
+    @media print{body{padding:0;max-width:none;font-size:11px}h2{break-after:avoid}section{break-inside:avoid-page}\
+    svg.chart{break-inside:avoid}a{color:inherit;text-decoration:none}}
     """
 }

@@ -16,8 +16,10 @@ public enum ReportRenderer {
             })),
             ("sets", model.setGrowth.map { growth in
                 .object([("from", .time(growth.from)), ("to", .time(growth.to)),
-                         ("retry", .object([("first", .int(growth.retry.first)), ("last", .int(growth.retry.last)), ("peak", .int(growth.retry.peak))])),
-                         ("dead", .object([("first", .int(growth.dead.first)), ("last", .int(growth.dead.last)), ("peak", .int(growth.dead.peak))])),
+                         ("retry", .object([("first", .int(growth.retry.first)), ("last", .int(growth.retry.last)), ("peak",
+                             .int(growth.retry.peak))])),
+                         ("dead", .object([("first", .int(growth.dead.first)), ("last", .int(growth.dead.last)), ("peak",
+                             .int(growth.dead.peak))])),
                          ("processed", .int64(growth.processed)), ("failed", .int64(growth.failed))])
             } ?? .null),
             ("recommendations", .array(model.recommendations.map(RecommendationRenderer.json))),
@@ -26,7 +28,8 @@ public enum ReportRenderer {
 
     static func classJSON(_ profile: ClassProfile) -> JSONValue {
         .object([
-            ("rank", .int(profile.rank)), ("class", .string(profile.jobClass)), ("runs", .int(profile.runs)), ("failed", .int(profile.failed)),
+            ("rank", .int(profile.rank)), ("class", .string(profile.jobClass)), ("runs", .int(profile.runs)), ("failed",
+                .int(profile.failed)),
             ("p50_s", .number(profile.p50)), ("p95_s", .number(profile.p95)), ("max_s", .number(profile.max)),
             ("busy_share", .number(profile.busyShare, places: 4)), ("cpu_lift_pp", .number(profile.cpuLiftPP, places: 2)),
             ("mem_lift_mb", .number(profile.memLiftMB, places: 1)), ("cpu_attrib_pp", .number(profile.cpuAttribPP, places: 2)),
@@ -53,13 +56,15 @@ public enum ReportRenderer {
         for profile in model.analysis.profiles {
             guard let periodicity = profile.periodicity else { continue }
             rows.append(PeriodicRow(jobClass: profile.jobClass, schedule: periodicity.scheduleName, source: periodicity.source.rawValue,
-                                    period: periodicity.period, runs: profile.runs, p95: profile.p95, durationToPeriod: profile.durationToPeriod,
+                                    period: periodicity.period, runs: profile.runs, p95: profile.p95,
+                                        durationToPeriod: profile.durationToPeriod,
                                     overlaps: profile.overlaps, enabled: periodicity.enabled))
             if let name = periodicity.scheduleName { seen.insert(name) }
         }
         // Schedules that did not run in the window (disabled, or rare) are listed too.
         for schedule in model.schedules where !seen.contains(schedule.name) {
-            rows.append(PeriodicRow(jobClass: schedule.jobClass, schedule: schedule.name, source: schedule.source.rawValue, period: schedule.periodSeconds,
+            rows.append(PeriodicRow(jobClass: schedule.jobClass, schedule: schedule.name, source: schedule.source.rawValue,
+                period: schedule.periodSeconds,
                                     runs: 0, p95: nil, durationToPeriod: nil, overlaps: 0, enabled: schedule.enabled))
         }
         return rows
@@ -81,7 +86,8 @@ public enum ReportRenderer {
         out += summary(model).map { "  " + $0 + "\n" }.joined() + "\n"
         out += IncidentRenderer.text(model.analysis)
         out += "Classes\n"
-        var classes = TextTable(headers: ["#", "CLASS", "RUNS", "FAILED", "P50", "P95", "MAX", "BUSY", "CPU LIFT", "MEM LIFT", "CPU ATTR", "MEM ATTR"],
+        var classes = TextTable(headers: ["#", "CLASS", "RUNS", "FAILED", "P50", "P95", "MAX", "BUSY", "CPU LIFT", "MEM LIFT", "CPU ATTR",
+            "MEM ATTR"],
                                 rightAligned: Set(2...11))
         for profile in model.analysis.profiles.prefix(40) {
             classes.add(classCells(profile, sanitize: { TextTable.sanitize($0) }))
@@ -90,7 +96,8 @@ public enum ReportRenderer {
         let periodic = periodicRows(model)
         if !periodic.isEmpty {
             out += "Periodic jobs\n"
-            var table = TextTable(headers: ["CLASS", "SCHEDULE", "SOURCE", "PERIOD", "RUNS", "P95/PERIOD", "OVERLAPS", "ENABLED"], rightAligned: [3, 4, 5, 6])
+            var table = TextTable(headers: ["CLASS", "SCHEDULE", "SOURCE", "PERIOD", "RUNS", "P95/PERIOD", "OVERLAPS", "ENABLED"],
+                rightAligned: [3, 4, 5, 6])
             for row in periodic { table.add(periodicCells(row)) }
             out += table.render() + "\n"
         }
@@ -98,22 +105,27 @@ public enum ReportRenderer {
             out += "Queue latency peaks\n"
             var table = TextTable(headers: ["QUEUE", "PEAK LATENCY", "AT", "SIZE"], rightAligned: [1, 3])
             for peak in model.queuePeaks.prefix(10) {
-                table.add([peak.queue, DurationExpression.humanize(peak.peakLatency), ISOTimestamp.short(peak.at), peak.sizeAtPeak.map(String.init) ?? "-"])
+                table.add([peak.queue, DurationExpression.humanize(peak.peakLatency), ISOTimestamp.short(peak.at),
+                    peak.sizeAtPeak.map(String.init) ?? "-"])
             }
             out += table.render() + "\n"
         }
         if let sets = setSentence(model.setGrowth) { out += "Retry and dead\n  \(sets)\n\n" }
         out += RecommendationRenderer.text(Recommender.Result(recommendations: model.recommendations,
-                                                              nothingStandsOut: model.recommendations.isEmpty ? "Recommendations: nothing stands out." : nil))
+                                                              nothingStandsOut: model.recommendations.isEmpty ? "Recommendations: nothing"
+                                                                  + " stands out." : nil))
         return out
     }
 
     public static func summary(_ model: ReportModel) -> [String] {
         let analysis = model.analysis
-        var lines = ["Window \(ISOTimestamp.short(analysis.from)) → \(ISOTimestamp.short(analysis.to)) (\(DurationExpression.humanize(analysis.to - analysis.from)), UTC)"]
-        lines.append("\(analysis.runCount) job runs of \(analysis.profiles.count) classes; \(analysis.hostSampleCount) host samples; \(analysis.outageWindows.count) outage window\(analysis.outageWindows.count == 1 ? "" : "s")")
+        var lines = ["Window \(ISOTimestamp.short(analysis.from)) →"
+            + " \(ISOTimestamp.short(analysis.to)) (\(DurationExpression.humanize(analysis.to - analysis.from)), UTC)"]
+        lines.append("\(analysis.runCount) job runs of \(analysis.profiles.count) classes; \(analysis.hostSampleCount) host samples;"
+            + " \(analysis.outageWindows.count) outage window\(analysis.outageWindows.count == 1 ? "" : "s")")
         if let top = analysis.suspects.first {
-            lines.append("Top suspect: \(TextTable.sanitize(top.jobClass)) (score \(NumberText.compact(top.score))): \(top.evidence.first ?? "")")
+            lines.append("Top suspect: \(TextTable.sanitize(top.jobClass)) (score \(NumberText.compact(top.score))):"
+                + " \(top.evidence.first ?? "")")
         } else {
             lines.append("No class stands out as a suspect.")
         }
@@ -124,21 +136,25 @@ public enum ReportRenderer {
     static func classCells(_ profile: ClassProfile, sanitize: (String) -> String) -> [String] {
         let d = { (value: Double?) in value.map(DurationExpression.humanize) ?? "-" }
         let signed = { (value: Double?, unit: String) in value.map { NumberText.signed($0) + unit } ?? "-" }
-        return [String(profile.rank), sanitize(profile.jobClass), String(profile.runs), String(profile.failed), d(profile.p50), d(profile.p95), d(profile.max),
+        return [String(profile.rank), sanitize(profile.jobClass), String(profile.runs), String(profile.failed), d(profile.p50),
+            d(profile.p95), d(profile.max),
                 NumberText.percent(profile.busyShare) + " %", signed(profile.cpuLiftPP, " pp"), signed(profile.memLiftMB, " MB"),
                 signed(profile.cpuAttribPP, " pp"), signed(profile.memAttribMB, " MB")]
     }
 
     static func periodicCells(_ row: PeriodicRow, sanitize: (String) -> String = { TextTable.sanitize($0) }) -> [String] {
-        [sanitize(row.jobClass), row.schedule.map(sanitize) ?? "-", row.source, row.period.map(DurationExpression.humanize) ?? "-", String(row.runs),
+        [sanitize(row.jobClass), row.schedule.map(sanitize) ?? "-", row.source, row.period.map(DurationExpression.humanize) ?? "-",
+            String(row.runs),
          row.durationToPeriod.map { NumberText.percent($0) + " %" } ?? "-", String(row.overlaps),
          row.enabled.map { $0 ? "yes" : "DISABLED" } ?? "-"]
     }
 
     public static func setSentence(_ growth: ReportModel.SetGrowth?) -> String? {
         guard let growth else { return nil }
-        var text = "retry \(growth.retry.first) → \(growth.retry.last) (peak \(growth.retry.peak)), dead \(growth.dead.first) → \(growth.dead.last) (peak \(growth.dead.peak))"
-        if let processed = growth.processed, let failed = growth.failed { text += "; \(processed) processed, \(failed) failed in the window" }
+        var text = "retry \(growth.retry.first) → \(growth.retry.last) (peak \(growth.retry.peak)), dead \(growth.dead.first) →"
+            + " \(growth.dead.last) (peak \(growth.dead.peak))"
+        if let processed = growth.processed,
+            let failed = growth.failed { text += "; \(processed) processed, \(failed) failed in the window" }
         return text
     }
 
@@ -152,7 +168,8 @@ public enum ReportRenderer {
         out += "### Outage windows\n\n"
         if analysis.outageWindows.isEmpty { out += "None found.\n\n" }
         for (index, window) in analysis.outageWindows.enumerated() {
-            out += "\(index + 1). **\(ISOTimestamp.short(window.from)) → \(ISOTimestamp.short(window.to))** (\(DurationExpression.humanize(window.duration))): "
+            out += "\(index + 1). **\(ISOTimestamp.short(window.from)) → \(ISOTimestamp.short(window.to))**"
+                + " (\(DurationExpression.humanize(window.duration))): "
             out += window.signals.map(e).joined(separator: "; ") + "\n"
         }
         out += "\n### Suspects\n\n"
@@ -166,7 +183,8 @@ public enum ReportRenderer {
         let periodic = periodicRows(model)
         if !periodic.isEmpty {
             out += "\n### Periodic jobs\n\n"
-            out += table(["class", "schedule", "source", "period", "runs", "p95/period", "overlaps", "enabled"], periodic.map { periodicCells($0, sanitize: e) }, rightFrom: 3)
+            out += table(["class", "schedule", "source", "period", "runs", "p95/period", "overlaps", "enabled"],
+                periodic.map { periodicCells($0, sanitize: e) }, rightFrom: 3)
         }
         if !model.queuePeaks.isEmpty {
             out += "\n### Queue latency peaks\n\n"

@@ -16,7 +16,8 @@ public enum RunsRenderer {
 
     public static func text(_ runs: [JobRun], total: Int? = nil) -> String {
         guard !runs.isEmpty else { return "No runs recorded in this window. Run `kiqprof record` or `kiqprof import sidekiq-log`.\n" }
-        var table = TextTable(headers: ["START", "CLASS", "QUEUE", "PROCESS", "DURATION", "±", "OUTCOME", "SOURCE", "JID"], rightAligned: [4, 5])
+        var table = TextTable(headers: ["START", "CLASS", "QUEUE", "PROCESS", "DURATION", "±", "OUTCOME", "SOURCE", "JID"],
+            rightAligned: [4, 5])
         for run in runs {
             let uncertainty = (run.endMin != nil && run.endMax != nil) ? DurationExpression.humanize((run.endMax! - run.endMin!) / 2) : ""
             table.add([ISOTimestamp.short(run.start), run.jobClass, run.queue ?? "", run.identity ?? "",

@@ -10,7 +10,8 @@ public enum StatusRenderer {
                 ("processed_today", .int64(status.processedToday)), ("failed_today", .int64(status.failedToday)),
                 ("enqueued", .int(status.enqueued)),
             ])),
-            ("sets", .object([("retry", .int(status.retrySize)), ("schedule", .int(status.scheduleSize)), ("dead", .int(status.deadSize))])),
+            ("sets", .object([("retry", .int(status.retrySize)), ("schedule", .int(status.scheduleSize)), ("dead",
+                .int(status.deadSize))])),
             ("queues", .array(status.queues.map { queue in
                 .object([("name", .string(queue.name)), ("size", .int(queue.size)), ("latency_s", .number(queue.latency)),
                          ("oldest_jid", .text(queue.oldestJid)), ("oldest_class", .text(queue.oldestClass))])
@@ -50,7 +51,8 @@ public enum StatusRenderer {
         let now = status.now
         var out = "Sidekiq at \(endpoint), \(ISOTimestamp.short(now))\n"
         let versions = status.versions.isEmpty ? "no live process" : status.versions.joined(separator: ", ")
-        out += "  version \(versions) · processed \(status.processed.map(String.init) ?? "?") · failed \(status.failed.map(String.init) ?? "?")"
+        out += "  version \(versions) · processed \(status.processed.map(String.init) ?? "?") · failed"
+            + " \(status.failed.map(String.init) ?? "?")"
         out += " · today \(status.processedToday.map(String.init) ?? "0")/\(status.failedToday.map(String.init) ?? "0")\n"
         out += "  enqueued \(status.enqueued) · retry \(status.retrySize) · scheduled \(status.scheduleSize) · dead \(status.deadSize)\n"
 
@@ -58,7 +60,8 @@ public enum StatusRenderer {
         if status.processes.isEmpty {
             out += "  none: no Sidekiq process has a heartbeat in this Redis (wrong --redis, --namespace or db?)\n"
         } else {
-            var table = TextTable(headers: ["IDENTITY", "VERSION", "TAG", "BUSY", "BEAT AGE", "RSS", "RTT", "STATE"], rightAligned: [3, 4, 5, 6])
+            var table = TextTable(headers: ["IDENTITY", "VERSION", "TAG", "BUSY", "BEAT AGE", "RSS", "RTT", "STATE"], rightAligned: [3, 4,
+                5, 6])
             for process in status.processes {
                 let state: String
                 if process.state == .gone {

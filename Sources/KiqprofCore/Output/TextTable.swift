@@ -34,7 +34,8 @@ public struct TextTable {
 
     /// Replaces control characters with `?` and shortens very long cells.
     public static func sanitize(_ text: String, limit: Int = 80) -> String {
-        var out = String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F || (0x80..<0xA0).contains($0.value) ? "?" : Character($0) })
+        var out = String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F
+            || (0x80..<0xA0).contains($0.value) ? "?" : Character($0) })
         if out.count > limit { out = String(out.prefix(limit - 1)) + "…" }
         return out
     }

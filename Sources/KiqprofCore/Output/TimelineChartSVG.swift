@@ -24,7 +24,8 @@ enum TimelineChartSVG {
         let height = ganttBottom + 30
         let f = SVGNumber.format
         out += "<svg class=\"chart\" viewBox=\"0 0 \(f(width)) \(f(height))\" role=\"img\" aria-labelledby=\"timeline-title\">"
-        out += "<title id=\"timeline-title\">Host CPU, memory and load with the runs of the top suspects, \(ISOTimestamp.short(analysis.from)) to \(ISOTimestamp.short(analysis.to))</title>"
+        out += "<title id=\"timeline-title\">Host CPU, memory and load with the runs of the top suspects,"
+            + " \(ISOTimestamp.short(analysis.from)) to \(ISOTimestamp.short(analysis.to))</title>"
 
         // Grid and time labels first, so everything else draws over them.
         let ticks = axis.ticks()
@@ -37,12 +38,14 @@ enum TimelineChartSVG {
         // Outage windows shaded through all panels, labelled at the top.
         for (index, window) in analysis.outageWindows.enumerated() {
             let x0 = axis.x(window.from), x1 = max(axis.x(window.to), x0 + 2)
-            out += "<g class=\"outage\"><title>Outage window \(index + 1): \(ISOTimestamp.short(window.from)) → \(ISOTimestamp.short(window.to)) (\(DurationExpression.humanize(window.duration)))"
+            out += "<g class=\"outage\"><title>Outage window \(index + 1): \(ISOTimestamp.short(window.from)) →"
+                + " \(ISOTimestamp.short(window.to)) (\(DurationExpression.humanize(window.duration)))"
             for signal in window.signals {
                 out += "\n• "
                 HTMLText.append(signal, to: &out, limit: 300)
             }
-            out += "</title><rect x=\"\(f(x0))\" y=\"\(f(cpuTop - 14))\" width=\"\(f(x1 - x0))\" height=\"\(f(ganttBottom - cpuTop + 14))\"/>"
+            out += "</title><rect x=\"\(f(x0))\" y=\"\(f(cpuTop - 14))\" width=\"\(f(x1 - x0))\""
+                + " height=\"\(f(ganttBottom - cpuTop + 14))\"/>"
             out += "<text x=\"\(f(x0 + 3))\" y=\"\(f(cpuTop - 4))\">outage \(index + 1)</text></g>"
         }
 
@@ -65,7 +68,8 @@ enum TimelineChartSVG {
         if useMB, let total = model.host.memTotalMB, memPeak >= total / 2 { memMax = max(total, memPeak) }
         else { memMax = niceCeiling(max(memPeak, 1) * 1.15) }
         let memUnit = useMB ? "MB" : "%"
-        let memTitle = useMB ? "Memory used, MB (peak per bucket" + (model.host.memTotalMB.map { "; host total \(NumberText.compact($0)) MB)" } ?? ")")
+        let memTitle = useMB ? "Memory used, MB (peak per bucket"
+            + (model.host.memTotalMB.map { "; host total \(NumberText.compact($0)) MB)" } ?? ")")
             : "Memory used, % (peak per bucket)"
         panelFrame(title: memTitle, top: memTop, height: memHeight, yTicks: [0, memMax / 2, memMax], yMax: memMax, unit: memUnit, to: &out)
         let memY = { (value: Double) in memTop + memHeight - min(max(value, 0), memMax) / memMax * memHeight }
@@ -80,7 +84,8 @@ enum TimelineChartSVG {
                    top: loadTop, height: loadHeight, yTicks: [0, loadMax / 2, loadMax], yMax: loadMax, unit: "", to: &out)
         let loadY = { (value: Double) in loadTop + loadHeight - min(max(value, 0), loadMax) / loadMax * loadHeight }
         if let cpus = model.host.cpuCount {
-            out += "<line class=\"cores\" x1=\"\(f(left))\" x2=\"\(f(width - right))\" y1=\"\(f(loadY(Double(cpus))))\" y2=\"\(f(loadY(Double(cpus))))\"/>"
+            out += "<line class=\"cores\" x1=\"\(f(left))\" x2=\"\(f(width - right))\" y1=\"\(f(loadY(Double(cpus))))\""
+                + " y2=\"\(f(loadY(Double(cpus))))\"/>"
         }
         line(points, gap: gap, axis: axis, value: { $0.load1 }, y: loadY, cssClass: "load", to: &out)
         if points.isEmpty {
@@ -88,7 +93,8 @@ enum TimelineChartSVG {
         }
 
         // The Gantt strip: one row per top suspect, a bar per run (or runs merged at chart resolution).
-        out += "<text class=\"panel-title\" x=\"\(f(left))\" y=\"\(f(ganttTop - 10))\">Runs of the top suspects — darker: more at once</text>"
+        out += "<text class=\"panel-title\" x=\"\(f(left))\" y=\"\(f(ganttTop - 10))\">Runs of the top suspects — darker: more at"
+            + " once</text>"
         legend(x: width - right - 250, y: ganttTop - 20, to: &out)
         if model.strips.isEmpty {
             out += "<text class=\"note\" x=\"\(f(left + 8))\" y=\"\(f(ganttTop + 18))\">No job runs in this window.</text>"
@@ -96,7 +102,8 @@ enum TimelineChartSVG {
         for (index, strip) in model.strips.enumerated() {
             let rowTop = ganttTop + Double(index) * rowHeight
             if index % 2 == 0 {
-                out += "<rect class=\"row\" x=\"\(f(left))\" y=\"\(f(rowTop))\" width=\"\(f(width - left - right))\" height=\"\(f(rowHeight))\"/>"
+                out += "<rect class=\"row\" x=\"\(f(left))\" y=\"\(f(rowTop))\" width=\"\(f(width - left - right))\""
+                    + " height=\"\(f(rowHeight))\"/>"
             }
             out += "<text class=\"row-label\" x=\"\(f(left + 4))\" y=\"\(f(rowTop + 11))\"><title>"
             HTMLText.append(strip.jobClass, to: &out)
@@ -127,7 +134,8 @@ enum TimelineChartSVG {
         for value in yTicks {
             let y = top + height - value / max(yMax, 1e-9) * height
             if value > 0 { out += "<line class=\"hgrid\" x1=\"\(f(left))\" x2=\"\(f(width - right))\" y1=\"\(f(y))\" y2=\"\(f(y))\"/>" }
-            out += "<text class=\"tick\" x=\"\(f(left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(NumberText.compact(value))\(unit.isEmpty ? "" : " " + unit)</text>"
+            out += "<text class=\"tick\" x=\"\(f(left - 6))\" y=\"\(f(y + 4))\""
+                + " text-anchor=\"end\">\(NumberText.compact(value))\(unit.isEmpty ? "" : " " + unit)</text>"
         }
     }
 

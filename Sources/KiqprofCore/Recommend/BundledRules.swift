@@ -18,7 +18,9 @@ enum BundledRules {
       "category": "trends",
       "heaviness": "high, grows with federation volume; very high on <= 4.2.0",
       "interval": "every 5m (first_in 4m since 4.6.0)",
-      "context": "Every 5 minutes it re-scores every trending tag, link and post and every one used today, in batches of 100 with Redis HyperLogLog reads and a rank UPDATE over the whole table, so its cost grows with federated posts, boosts, favourites, link cards and relays, not with local users.",
+      "context": "Every 5 minutes it re-scores every trending tag, link and post and every one used today, in batches of 100 with Redis\#
+ HyperLogLog reads and a rank UPDATE over the whole table, so its cost grows with federated posts, boosts, favourites, link cards and\#
+ relays, not with local users.",
       "actions": [
         {
           "kind": "upgrade",
@@ -29,7 +31,8 @@ enum BundledRules {
         },
         {
           "kind": "disable_schedule",
-          "caveat": "Explore/trending content freezes and empties; no trend-review e-mails. Pair it with Setting.trends=false so users do not see trends frozen in place."
+          "caveat": "Explore/trending content freezes and empties; no trend-review e-mails. Pair it with Setting.trends=false so users do\#
+ not see trends frozen in place."
         },
         {
           "kind": "admin_setting",
@@ -47,7 +50,8 @@ enum BundledRules {
         }
       ],
       "side_effect": "Trending posts/tags/links freeze and drain; no trend review e-mails.",
-      "sources": ["app/models/trends.rb", "app/models/trends/{tags,links,statuses,base}.rb", "#23590", "#27253", "#25835", "#14964", "mastodon.md §2.1"]
+      "sources": ["app/models/trends.rb", "app/models/trends/{tags,links,statuses,base}.rb", "#23590", "#27253", "#25835", "#14964",\#
+ "mastodon.md §2.1"]
     },
     {
       "schedule": "trends_review_notifications_scheduler",
@@ -56,7 +60,8 @@ enum BundledRules {
       "category": "trends",
       "heaviness": "low",
       "interval": "every 6h",
-      "context": "Every 6 hours it scans the trend tables and e-mails users who hold manage_taxonomies, unless trends are off or trendable by default.",
+      "context": "Every 6 hours it scans the trend tables and e-mails users who hold manage_taxonomies, unless trends are off or trendable\#
+ by default.",
       "actions": [
         {
           "kind": "admin_setting",
@@ -83,7 +88,8 @@ enum BundledRules {
       "category": "media_cleanup",
       "heaviness": "low daily; high on the first run after setting or lowering the retention period, or on slow S3",
       "interval": "daily, random 03:00-05:59 (process TZ)",
-      "context": "Once a day it deletes cached remote media, preview cards, old archives, expired tokens, inactive feeds and finished imports; the first run after a media retention period is set or lowered can delete months of cache and hold a thread for a long time.",
+      "context": "Once a day it deletes cached remote media, preview cards, old archives, expired tokens, inactive feeds and finished\#
+ imports; the first run after a media retention period is set or lowered can delete months of cache and hold a thread for a long time.",
       "actions": [
         {
           "kind": "keep",
@@ -94,8 +100,10 @@ enum BundledRules {
           "kind": "admin_setting",
           "setting": "Setting.media_cache_retention_period",
           "value": 14,
-          "menu_path": "Administration > Server settings > Content retention > Media cache retention period (/admin/settings/content_retention)",
-          "note": "7-14 days; the UI suggests at least 14 so preview cards can still be refreshed. Unset by default: no automatic remote-media cleanup.",
+          "menu_path": "Administration > Server settings > Content retention > Media cache retention period\#
+ (/admin/settings/content_retention)",
+          "note": "7-14 days; the UI suggests at least 14 so preview cards can still be refreshed. Unset by default: no automatic\#
+ remote-media cleanup.",
           "caveat": "Remote media is re-fetched on demand; old media from servers now gone is lost."
         },
         {
@@ -140,7 +148,8 @@ enum BundledRules {
         {
           "kind": "avoid",
           "setting": "Setting.content_cache_retention_period",
-          "menu_path": "Administration > Server settings > Content retention > Remote content retention period (/admin/settings/content_retention)",
+          "menu_path": "Administration > Server settings > Content retention > Remote content retention period\#
+ (/admin/settings/content_retention)",
           "reason": "Leave it unset unless the admin accepts the cost: it makes vacuum delete remote posts (Danger zone).",
           "caveat": "Deletes remote posts, including bookmarks and favourites, and cross-server private mentions."
         }
@@ -155,7 +164,8 @@ enum BundledRules {
       "category": "search",
       "heaviness": "low (job); the Elasticsearch JVM is heavy",
       "interval": "1 minute (5m in 4.0/4.1)",
-      "context": "Every minute it drains the chewy:queue:* Redis sets into Elasticsearch or OpenSearch in slices of 1000 IDs; it does nothing unless ES_ENABLED=true, and on a 2 GiB machine the search engine's JVM is the real cost.",
+      "context": "Every minute it drains the chewy:queue:* Redis sets into Elasticsearch or OpenSearch in slices of 1000 IDs; it does\#
+ nothing unless ES_ENABLED=true, and on a 2 GiB machine the search engine's JVM is the real cost.",
       "actions": [
         {
           "kind": "env",
@@ -169,7 +179,8 @@ enum BundledRules {
           "kind": "upgrade",
           "min_version": "4.2.0",
           "below": "4.2.0",
-          "reason": "no lock before 4.2.0: on 4.1 the job piled up until the scheduler process was OOM-killed every hour (#23985, fixed by #26304)",
+          "reason": "no lock before 4.2.0: on 4.1 the job piled up until the scheduler process was OOM-killed every hour (#23985, fixed by\#
+ #26304)",
           "caveat": "An upgrade is a maintenance window; read the release notes of each version in between."
         }
       ],
@@ -183,7 +194,8 @@ enum BundledRules {
       "category": "discovery",
       "heaviness": "medium to high on large databases (<= 4.6: exclusive REFRESH MATERIALIZED VIEW)",
       "interval": "daily, random 06:00-09:59",
-      "context": "Once a day it rebuilds account summaries and follow recommendations; up to 4.6 that is a non-concurrent REFRESH MATERIALIZED VIEW holding an exclusive lock, which ran for days on large databases (#23813).",
+      "context": "Once a day it rebuilds account summaries and follow recommendations; up to 4.6 that is a non-concurrent REFRESH\#
+ MATERIALIZED VIEW holding an exclusive lock, which ran for days on large databases (#23813).",
       "actions": [
         {
           "kind": "disable_schedule",
@@ -207,7 +219,8 @@ enum BundledRules {
       "category": "federation_bookkeeping",
       "heaviness": "medium, grows with known remote accounts",
       "interval": "hourly at :00",
-      "context": "Every hour it runs REFRESH MATERIALIZED VIEW CONCURRENTLY instances, an aggregate over every known remote account grouped by domain, so relays make it bigger.",
+      "context": "Every hour it runs REFRESH MATERIALIZED VIEW CONCURRENTLY instances, an aggregate over every known remote account\#
+ grouped by domain, so relays make it bigger.",
       "actions": [
         {
           "kind": "keep",
@@ -236,7 +249,8 @@ enum BundledRules {
       "category": "user_post_auto_delete",
       "heaviness": "low, self-throttling",
       "interval": "1 minute",
-      "context": "Every minute it deletes old posts of users who switched on automated post deletion, at most min(5 x push threads, 300) per run, and skips the run when queues lag.",
+      "context": "Every minute it deletes old posts of users who switched on automated post deletion, at most min(5 x push threads, 300)\#
+ per run, and skips the run when queues lag.",
       "actions": [
         {
           "kind": "user_setting",
@@ -256,7 +270,8 @@ enum BundledRules {
       "category": "account_deletion",
       "heaviness": "low poll; the deletions it queues on pull can be heavy",
       "interval": "1 minute",
-      "context": "Every minute it queues up to 10 Admin::AccountDeletionWorker jobs for deletion requests past their delay, and skips when the pull queue holds more than 50 jobs.",
+      "context": "Every minute it queues up to 10 Admin::AccountDeletionWorker jobs for deletion requests past their delay, and skips when\#
+ the pull queue holds more than 50 jobs.",
       "actions": [
         {
           "kind": "keep",
@@ -274,7 +289,8 @@ enum BundledRules {
       "category": "housekeeping",
       "heaviness": "low",
       "interval": "daily, random 04:00-06:59",
-      "context": "Once a day it hard-deletes unconfirmed accounts older than 7 days and queues RemovalWorker jobs for soft-deleted posts older than 30 days.",
+      "context": "Once a day it hard-deletes unconfirmed accounts older than 7 days and queues RemovalWorker jobs for soft-deleted posts\#
+ older than 30 days.",
       "actions": [
         {
           "kind": "keep",
@@ -292,7 +308,8 @@ enum BundledRules {
       "category": "privacy_housekeeping",
       "heaviness": "low",
       "interval": "daily, random 03:00-05:59",
-      "context": "Once a day it nulls or deletes IP addresses and sessions older than IP_RETENTION_PERIOD and SESSION_RETENTION_PERIOD (seconds, default 1 year).",
+      "context": "Once a day it nulls or deletes IP addresses and sessions older than IP_RETENTION_PERIOD and SESSION_RETENTION_PERIOD\#
+ (seconds, default 1 year).",
       "actions": [
         {
           "kind": "keep",
@@ -348,7 +365,8 @@ enum BundledRules {
       "category": "core",
       "heaviness": "low",
       "interval": "every 5m",
-      "context": "Every 5 minutes it queues the publishing of scheduled posts and announcements coming due and unpublishes expired announcements.",
+      "context": "Every 5 minutes it queues the publishing of scheduled posts and announcements coming due and unpublishes expired\#
+ announcements.",
       "actions": [
         {
           "kind": "keep",
@@ -387,7 +405,8 @@ enum BundledRules {
       "category": "registration",
       "heaviness": "low",
       "interval": "1 hour",
-      "context": "Every hour, when registrations are open, it switches them to approval-required if no moderator has been active for a week.",
+      "context": "Every hour, when registrations are open, it switches them to approval-required if no moderator has been active for a\#
+ week.",
       "actions": [
         {
           "kind": "env",
@@ -446,7 +465,8 @@ enum BundledRules {
       "heaviness": "low to medium (HTTP fetch per affected collection); runs at every boot",
       "interval": "every 24h, first_in 1s (runs at every boot)",
       "versions": "4.6.1 - 4.7.x",
-      "context": "A one-time repair that fetches over HTTP each remote collection whose URI does not match its owner, 1 second after every Sidekiq boot.",
+      "context": "A one-time repair that fetches over HTTP each remote collection whose URI does not match its owner, 1 second after every\#
+ Sidekiq boot.",
       "actions": [
         {
           "kind": "disable_schedule",
@@ -464,7 +484,8 @@ enum BundledRules {
       "category": "self_destruct",
       "heaviness": "high by design",
       "interval": "1 minute (added at runtime)",
-      "context": "Added at boot only when SELF_DESTRUCT holds a valid signed value; it mass-deletes local accounts and backs off while Sidekiq has over 10k enqueued jobs or Redis memory is over 50%.",
+      "context": "Added at boot only when SELF_DESTRUCT holds a valid signed value; it mass-deletes local accounts and backs off while\#
+ Sidekiq has over 10k enqueued jobs or Redis memory is over 50%.",
       "actions": [
         {
           "kind": "keep",
@@ -482,7 +503,8 @@ enum BundledRules {
       "category": "federation_ingest",
       "heaviness": "grows with incoming activities; remote media is downloaded and processed inline",
       "interval": null,
-      "context": "It handles every incoming activity; for a Create it downloads and processes remote media inline and schedules link crawls, distribution, thread resolution and reply fetches.",
+      "context": "It handles every incoming activity; for a Create it downloads and processes remote media inline and schedules link\#
+ crawls, distribution, thread resolution and reply fetches.",
       "actions": [
         {
           "kind": "reduce_ingest",

@@ -60,7 +60,8 @@ public struct Recommender {
             order += 1
         }
         for suspect in standouts {
-            let located = schedules.filter { $0.jobClass == suspect.jobClass }.sorted { ($0.enabled ? 0 : 1, $0.name) < ($1.enabled ? 0 : 1, $1.name) }.first
+            let located = schedules.filter { $0.jobClass == suspect.jobClass }.sorted { ($0.enabled ? 0 : 1, $0.name) < ($1.enabled ? 0 : 1,
+                $1.name) }.first
             let matching = rules.rules(matchingClass: suspect.jobClass, schedule: located?.name)
             var kinds = Set<String>()
             for rule in matching {
@@ -84,7 +85,8 @@ public struct Recommender {
                         origin: rules.app))
                 }
             }
-            for generic in genericRecommendations(for: suspect, schedule: located, analysis: analysis, ruled: !matching.isEmpty) where !kinds.contains(generic.action) {
+            for generic in genericRecommendations(for: suspect, schedule: located, analysis: analysis,
+                ruled: !matching.isEmpty) where !kinds.contains(generic.action) {
                 add(generic)
             }
         }
@@ -94,7 +96,8 @@ public struct Recommender {
         if recommendations.isEmpty {
             if let first = analysis.profiles.first {
                 nothing = "Nothing stands out: the top class, \(first.jobClass), scores \(NumberText.compact(first.score)) "
-                    + "(a suspect needs \(NumberText.compact(minimumScore)): one run taking at least 5 % of the host's CPU or memory, more if periodic or present in outage windows)."
+                    + "(a suspect needs \(NumberText.compact(minimumScore)): one run taking at least 5 % of the host's CPU or memory, more"
+                        + " if periodic or present in outage windows)."
             } else {
                 nothing = "Nothing stands out: no job runs in the window."
             }
@@ -147,7 +150,8 @@ public struct Recommender {
             let scheduleSwitch = Self.scheduleSwitch(for: schedule)
             result.append(Recommendation(
                 jobClass: name, schedule: schedule.name, action: "disable_schedule",
-                steps: ["Disable the schedule \(schedule.name) in \(scheduleSwitch.schedulerName): \(scheduleSwitch.webUI(enabled: false)), "
+                steps: ["Disable the schedule \(schedule.name) in \(scheduleSwitch.schedulerName):"
+                    + " \(scheduleSwitch.webUI(enabled: false)), "
                         + "or `kiqprof toggle disable \(schedule.name) --apply`, which runs `\(scheduleSwitch.disable.shell)`.",
                         "To undo: `kiqprof toggle enable \(schedule.name) --apply` (`\(scheduleSwitch.enable.shell)`)."],
                 sideEffect: "\(name) stops running until the schedule is enabled again; whatever it keeps up to date goes stale.",
@@ -157,19 +161,23 @@ public struct Recommender {
             result.append(Recommendation(
                 jobClass: name, schedule: schedule?.name, action: "add_lock",
                 steps: ["Let only one run of \(name) go at a time: a uniqueness lock held until the run ends "
-                        + "(sidekiq-unique-jobs `sidekiq_options lock: :until_executed`, or Sidekiq Enterprise `sidekiq_options unique_for: <period>`)."],
+                        + "(sidekiq-unique-jobs `sidekiq_options lock: :until_executed`, or Sidekiq Enterprise `sidekiq_options"
+                            + " unique_for: <period>`)."],
                 sideEffect: "A firing that finds the previous run still going is skipped, so the job runs less often under load.",
-                evidence: evidence + ["\(suspect.overlaps) of \(suspect.runs) runs started while the previous one was still running (up to \(suspect.maxConcurrency) at once)"],
+                evidence: evidence + ["\(suspect.overlaps) of \(suspect.runs) runs started while the previous one was still running (up to"
+                    + " \(suspect.maxConcurrency) at once)"],
                 impact: impact, impactScore: suspect.score * 0.8, origin: "measured"))
         }
-        let resource = SuspectScore.parts(suspect, hostMemoryMB: analysis.hostMemoryTotalMB, outageWindowCount: analysis.outageWindows.count)
+        let resource = SuspectScore.parts(suspect, hostMemoryMB: analysis.hostMemoryTotalMB,
+            outageWindowCount: analysis.outageWindows.count)
         if resource.resourceBasis != .busyShare && resource.resource >= 0.15 {
             result.append(Recommendation(
                 jobClass: name, schedule: schedule?.name, action: "isolate_queue",
                 steps: ["Move \(name) to a queue of its own (`sidekiq_options queue: \"heavy\"`, or the schedule's `queue`), "
                         + "and run that queue in one Sidekiq process with one thread (`sidekiq -c 1 -q heavy`), so one run at a time "
                         + "takes the host and the other queues keep their threads."],
-                sideEffect: "Runs of \(name) wait for each other; the extra process costs its own baseline memory (a Ruby process, often 150–300 MB).",
+                sideEffect: "Runs of \(name) wait for each other; the extra process costs its own baseline memory (a Ruby process, often"
+                    + " 150–300 MB).",
                 evidence: evidence, impact: impact, impactScore: suspect.score * 0.7, origin: "measured"))
         }
         if let periodicity = suspect.periodicity, let ratio = suspect.durationToPeriod, ratio >= 0.5 || suspect.inOutageWindows > 0 {
@@ -179,7 +187,8 @@ public struct Recommender {
                     + (schedule.map { ", by changing the cron of \($0.name)" } ?? "") + "."
             } else {
                 step = "Run \(name) less often: every \(DurationExpression.humanize(periodicity.period * 2)) instead of every "
-                    + "\(DurationExpression.humanize(periodicity.period))" + (schedule.map { " (change the cron or `every` of \($0.name))" } ?? "")
+                    + "\(DurationExpression.humanize(periodicity.period))"
+                        + (schedule.map { " (change the cron or `every` of \($0.name))" } ?? "")
                     + ", so a run (p95 \(DurationExpression.humanize(suspect.p95 ?? 0))) ends well before the next one starts."
             }
             result.append(Recommendation(
@@ -204,10 +213,13 @@ public struct Recommender {
         let share = total / hostMemory
         let memoryOutage = analysis.outageWindows.contains(where: \.memoryExhausted)
         guard share >= 0.6 || memoryOutage else { return nil }
-        let evidence = ["\(processes.processes) Sidekiq process\(processes.processes == 1 ? "" : "es") peaked at \(NumberText.compact(processes.peakRSSMB)) MB RSS: "
-                        + "\(NumberText.compact(total)) MB, \(NumberText.percent(share)) % of the host's \(NumberText.compact(hostMemory)) MB"]
+        let evidence = ["\(processes.processes) Sidekiq process\(processes.processes == 1 ? "" : "es") peaked at"
+            + " \(NumberText.compact(processes.peakRSSMB)) MB RSS: "
+                        + "\(NumberText.compact(total)) MB, \(NumberText.percent(share)) % of the host's"
+                            + " \(NumberText.compact(hostMemory)) MB"]
             + (memoryOutage ? ["memory ran out in at least one outage window"] : [])
-        if let rule = rules.processRules.first, let action = rule.actions(appVersion: appVersion).first(where: { $0.kind == .lowerConcurrency }) {
+        if let rule = rules.processRules.first,
+            let action = rule.actions(appVersion: appVersion).first(where: { $0.kind == .lowerConcurrency }) {
             return Recommendation(jobClass: nil, schedule: nil, action: "lower_concurrency", steps: action.steps(appVersion: appVersion),
                                   sideEffect: Self.sideEffect(action, rule), evidence: evidence + (rule.context.map { [$0] } ?? []),
                                   impact: "high: memory is the host's limit", impactScore: 100 * share, origin: rules.app)

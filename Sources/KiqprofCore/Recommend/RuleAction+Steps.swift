@@ -22,7 +22,8 @@ extension RuleAction {
                     + "in Redis or the store, so which scheduler holds it is unknown (see `kiqprof toggle list`)."]
             }
         case .adminSetting:
-            steps = [condition + "Set \(setting ?? "the setting")\(value.map { " to \($0)" } ?? "") in \(menuPath ?? "the admin settings")."]
+            steps = [condition + "Set \(setting ?? "the setting")\(value.map { " to \($0)" } ?? "") in"
+                + " \(menuPath ?? "the admin settings")."]
         case .userSetting:
             steps = [condition + "Each user can change \(setting ?? "it") in \(menuPath ?? "their preferences")."]
         case .env:

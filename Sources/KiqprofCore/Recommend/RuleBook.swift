@@ -193,7 +193,8 @@ extension RuleBook: Decodable {
         let version = try container.decode(Int.self, forKey: .version)
         guard version == Self.formatVersion else {
             throw DecodingError.dataCorruptedError(
-                forKey: .version, in: container, debugDescription: "format version \(version) is not supported; expected \(Self.formatVersion)")
+                forKey: .version, in: container,
+                    debugDescription: "format version \(version) is not supported; expected \(Self.formatVersion)")
         }
         var scheduler: SchedulerKind?
         if let text = try container.decodeIfPresent(String.self, forKey: .defaultScheduler) {

@@ -33,7 +33,8 @@ public struct ScheduleSwitch: Sendable, Equatable {
 
         static func shellQuoted(_ word: String) -> String {
             let safe = word.unicodeScalars.allSatisfy { scalar in
-                scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "_-.:/@%+=,".unicodeScalars.contains(scalar))
+                scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                    || "_-.:/@%+=,".unicodeScalars.contains(scalar))
             }
             if safe && !word.isEmpty { return word }
             return "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'"

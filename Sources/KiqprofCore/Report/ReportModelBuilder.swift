@@ -17,7 +17,8 @@ public enum ReportModelBuilder {
         max((to - from) / Double(maximum), 1e-3)
     }
 
-    static func hostSeries(_ points: [IncidentDataset.HostPoint], from: Double, to: Double, memTotalMB: Double?, cpuCount: Int?) -> ReportModel.HostSeries {
+    static func hostSeries(_ points: [IncidentDataset.HostPoint], from: Double, to: Double, memTotalMB: Double?,
+        cpuCount: Int?) -> ReportModel.HostSeries {
         let width = bucketWidth(from: from, to: to, maximum: ReportModel.HostSeries.maximumPoints)
         var result: [ReportModel.HostPoint] = []
         var index = -1

@@ -44,7 +44,8 @@ public struct BusyJob: Sendable, Equatable {
             } catch {
                 return .failure(error)
             }
-            return .success(BusyJob(identity: identity, tid: tid, queue: queue ?? payload.queue ?? "", runAt: SidekiqTime.epochSeconds(runAt), payload: payload))
+            return .success(BusyJob(identity: identity, tid: tid, queue: queue ?? payload.queue ?? "",
+                runAt: SidekiqTime.epochSeconds(runAt), payload: payload))
         }
         return try result.get()
     }

@@ -39,10 +39,14 @@ public struct JobPayload: Sendable, Equatable {
                 case 5 where JSONScanner.key(key, is: "class"): className = JSONScanner.string(bytes, span)
                 case 5 where JSONScanner.key(key, is: "queue"): payload.queue = JSONScanner.string(bytes, span)
                 case 7 where JSONScanner.key(key, is: "wrapped"): wrapped = JSONScanner.string(bytes, span)
-                case 9 where JSONScanner.key(key, is: "failed_at"): payload.failedAt = JSONScanner.double(bytes, span).map(SidekiqTime.epochSeconds)
-                case 10 where JSONScanner.key(key, is: "created_at"): payload.createdAt = JSONScanner.double(bytes, span).map(SidekiqTime.epochSeconds)
-                case 10 where JSONScanner.key(key, is: "retried_at"): payload.retriedAt = JSONScanner.double(bytes, span).map(SidekiqTime.epochSeconds)
-                case 11 where JSONScanner.key(key, is: "enqueued_at"): payload.enqueuedAt = JSONScanner.double(bytes, span).map(SidekiqTime.epochSeconds)
+                case 9 where JSONScanner.key(key, is: "failed_at"): payload.failedAt = JSONScanner.double(bytes,
+                    span).map(SidekiqTime.epochSeconds)
+                case 10 where JSONScanner.key(key, is: "created_at"): payload.createdAt = JSONScanner.double(bytes,
+                    span).map(SidekiqTime.epochSeconds)
+                case 10 where JSONScanner.key(key, is: "retried_at"): payload.retriedAt = JSONScanner.double(bytes,
+                    span).map(SidekiqTime.epochSeconds)
+                case 11 where JSONScanner.key(key, is: "enqueued_at"): payload.enqueuedAt = JSONScanner.double(bytes,
+                    span).map(SidekiqTime.epochSeconds)
                 case 11 where JSONScanner.key(key, is: "error_class"): payload.errorClass = JSONScanner.string(bytes, span)
                 case 11 where JSONScanner.key(key, is: "retry_count"): payload.retryCount = JSONScanner.double(bytes, span).map { Int($0) }
                 case 13 where JSONScanner.key(key, is: "error_message"): payload.errorMessage = JSONScanner.string(bytes, span)

@@ -83,7 +83,8 @@ public final class SidekiqCensus {
             guard current < sources.count else { return nil }
             let start = sources[current].nextStart
             sources[current].nextStart += pageLength
-            let command = RedisCommand(sources[current].isList ? "LRANGE" : "ZRANGE", sources[current].key, String(start), String(start + pageLength - 1))
+            let command = RedisCommand(sources[current].isList ? "LRANGE" : "ZRANGE", sources[current].key, String(start), String(start
+                + pageLength - 1))
             return Page(source: current, start: start, command: command)
         }
 

@@ -14,7 +14,8 @@ public final class ImportWriter {
         self.db = db
         self.importId = importId
         var polled: [String: [(id: Int64, start: Double)]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT id, jid, start FROM job_run WHERE source = '\(RunSource.poll.rawValue)' AND jid IS NOT NULL") {
+        for row in try Row.fetchAll(db,
+            sql: "SELECT id, jid, start FROM job_run WHERE source = '\(RunSource.poll.rawValue)' AND jid IS NOT NULL") {
             polled[row["jid"], default: []].append((row["id"], row["start"]))
         }
         polledStarts = polled

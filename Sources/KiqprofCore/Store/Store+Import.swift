@@ -34,8 +34,10 @@ extension Store {
                     try db.execute(sql: "PRAGMA cache_size = -\(Self.cacheKiB); PRAGMA threads = 0")
                 }
                 try db.execute(sql: "UPDATE import_record SET fingerprint = ? WHERE id = ?", arguments: [fingerprint, importId])
-                for ids in stride(from: 0, to: writer.superseded.count, by: 500).map({ Array(writer.superseded[$0..<min($0 + 500, writer.superseded.count)]) }) {
-                    try db.execute(sql: "DELETE FROM job_run WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))", arguments: StatementArguments(ids))
+                for ids in stride(from: 0, to: writer.superseded.count, by: 500).map({ Array(writer.superseded[$0..<min($0 + 500,
+                    writer.superseded.count)]) }) {
+                    try db.execute(sql: "DELETE FROM job_run WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
+                        arguments: StatementArguments(ids))
                 }
                 superseded = Set(writer.superseded).count
             }
@@ -70,7 +72,8 @@ extension Store {
                 try db.execute(sql: "INSERT INTO import_record (kind, fingerprint, path, imported_at) VALUES (?, ?, ?, ?)",
                                arguments: [kind, fingerprint, path, Date().timeIntervalSince1970])
                 let importId = db.lastInsertedRowID
-                let covered = try db.makeStatement(sql: "SELECT 1 FROM host_sample WHERE host = ? AND t BETWEEN ? AND ? AND source != ? LIMIT 1")
+                let covered = try db.makeStatement(sql: "SELECT 1 FROM host_sample WHERE host = ? AND t BETWEEN ? AND ? AND source != ?"
+                    + " LIMIT 1")
                 var added = 0
                 var skipped = 0
                 for var sample in samples {
@@ -114,7 +117,8 @@ extension Store {
                     let blob: Data? = row.histogram.map { counts in
                         Data(counts.flatMap { [UInt8(truncatingIfNeeded: $0 >> 8), UInt8(truncatingIfNeeded: $0)] })
                     }
-                    let existing = try Row.fetchOne(db, sql: "SELECT processed, failed, total_ms, histogram FROM class_minute_metric WHERE class = ? AND minute = ?",
+                    let existing = try Row.fetchOne(db,
+                        sql: "SELECT processed, failed, total_ms, histogram FROM class_minute_metric WHERE class = ? AND minute = ?",
                                                     arguments: [row.jobClass, row.minute])
                     if let existing {
                         if existing["processed"] == row.processed && existing["failed"] == row.failed && existing["total_ms"] == row.totalMs
@@ -128,7 +132,8 @@ extension Store {
                         added += 1
                     }
                     try db.execute(sql: """
-                        INSERT INTO class_minute_metric (minute, class, processed, failed, total_ms, histogram, source) VALUES (?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO class_minute_metric (minute, class, processed, failed, total_ms, histogram, source) VALUES (?, ?, ?,\
+                         ?, ?, ?, ?)
                         ON CONFLICT (class, minute) DO UPDATE SET processed = excluded.processed, failed = excluded.failed,
                             total_ms = excluded.total_ms, histogram = excluded.histogram, source = excluded.source
                         """, arguments: [row.minute, row.jobClass, row.processed, row.failed, row.totalMs, blob, source])

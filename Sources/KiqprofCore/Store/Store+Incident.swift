@@ -30,7 +30,9 @@ extension Store {
                 var classes = IncidentDataset.Interner()
                 var identities = IncidentDataset.Interner()
                 var hosts = IncidentDataset.Interner()
-                let lastDataTime = try Double.fetchOne(db, sql: "SELECT MAX(t) FROM (SELECT MAX(t) AS t FROM host_sample UNION ALL SELECT MAX(t) FROM process_sample UNION ALL SELECT MAX(COALESCE(end, end_max, start)) FROM job_run)") ?? to
+                let lastDataTime = try Double.fetchOne(db,
+                    sql: "SELECT MAX(t) FROM (SELECT MAX(t) AS t FROM host_sample UNION ALL SELECT MAX(t) FROM process_sample UNION ALL"
+                    + " SELECT MAX(COALESCE(end, end_max, start)) FROM job_run)") ?? to
 
                 let runs = try db.makeStatement(sql: """
                     SELECT class, start, end, end_max, identity, host, outcome, source, end_min FROM job_run
@@ -118,12 +120,14 @@ extension Store {
                     """, arguments: [from, to]).map { IncidentDataset.QueuePoint(t: $0[0], queue: $0[1], latency: $0[2], size: $0[3]) }
                 dataset.setPoints = try Row.fetchAll(db, sql: """
                     SELECT t, retry, dead, processed, failed FROM set_sample WHERE t >= ? AND t <= ? ORDER BY t
-                    """, arguments: [from, to]).map { IncidentDataset.SetPoint(t: $0[0], retry: $0[1] ?? 0, dead: $0[2] ?? 0, processed: $0[3], failed: $0[4]) }
+                    """, arguments: [from, to]).map { IncidentDataset.SetPoint(t: $0[0], retry: $0[1] ?? 0, dead: $0[2] ?? 0,
+                        processed: $0[3], failed: $0[4]) }
                 dataset.gaps = try Row.fetchAll(db, sql: """
                     SELECT from_t, to_t, kind, reason FROM recorder_gap WHERE to_t >= ? AND from_t <= ? ORDER BY from_t, kind, reason
                     """, arguments: [from, to]).map { IncidentDataset.Gap(from: $0[0], to: $0[1], kind: $0[2], reason: $0[3]) }
                 dataset.schedules = try Row.fetchAll(db, sql: """
-                    SELECT name, class, source, period_s, enabled, toggle_key, cron_namespace, cron, every FROM schedule_definition ORDER BY source, name
+                    SELECT name, class, source, period_s, enabled, toggle_key, cron_namespace, cron, every FROM schedule_definition ORDER\
+                     BY source, name
                     """).compactMap { row in
                         // A scheduler this version does not know is left out rather than guessed.
                         SchedulerKind(rawValue: row[2]).map {

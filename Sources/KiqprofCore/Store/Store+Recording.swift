@@ -9,11 +9,13 @@ extension Store {
                 for run in batch.runs { try inserter.insert(run, importId: nil) }
                 for sample in batch.hostSamples { try sample.insert(db) }
                 let processStatement = try db.cachedStatement(sql: """
-                    INSERT INTO process_sample (t, identity, host, pid, busy, concurrency, rss_kib, rtt_us, beat, quiet, cpu_pct, proc_rss_kib)
+                    INSERT INTO process_sample (t, identity, host, pid, busy, concurrency, rss_kib, rtt_us, beat, quiet, cpu_pct,\
+                     proc_rss_kib)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
                 for s in batch.processSamples {
-                    try processStatement.execute(arguments: [s.t, s.identity, s.host, s.pid, s.busy, s.concurrency, s.rssKiB, s.rttMicros, s.beat, s.quiet, s.cpuPct, s.procRssKiB])
+                    try processStatement.execute(arguments: [s.t, s.identity, s.host, s.pid, s.busy, s.concurrency, s.rssKiB, s.rttMicros,
+                        s.beat, s.quiet, s.cpuPct, s.procRssKiB])
                 }
                 let queueStatement = try db.cachedStatement(sql: "INSERT INTO queue_sample (t, queue, size, latency_s) VALUES (?, ?, ?, ?)")
                 for s in batch.queueSamples { try queueStatement.execute(arguments: [s.t, s.queue, s.size, s.latency]) }
@@ -27,13 +29,15 @@ extension Store {
                 }
                 for schedule in batch.schedules {
                     try db.execute(sql: """
-                        INSERT INTO schedule_definition (source, name, class, cron, every, period_s, enabled, queue, cron_namespace, toggle_key, first_seen, last_seen)
+                        INSERT INTO schedule_definition (source, name, class, cron, every, period_s, enabled, queue, cron_namespace,\
+                         toggle_key, first_seen, last_seen)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT (source, name) DO UPDATE SET class = excluded.class, cron = excluded.cron, every = excluded.every,
                             period_s = excluded.period_s, enabled = excluded.enabled, queue = excluded.queue,
                             cron_namespace = excluded.cron_namespace, toggle_key = excluded.toggle_key, last_seen = excluded.last_seen
                         """, arguments: [schedule.source.rawValue, schedule.name, schedule.jobClass, schedule.cron, schedule.every,
-                                         schedule.periodSeconds, schedule.enabled, schedule.queue, schedule.cronNamespace, schedule.toggleKey,
+                                         schedule.periodSeconds, schedule.enabled, schedule.queue, schedule.cronNamespace,
+                                             schedule.toggleKey,
                                          batch.schedulesSeenAt, batch.schedulesSeenAt])
                 }
             }
@@ -46,8 +50,10 @@ extension Store {
     public func takeRunningPolledRuns() throws -> [JobRun] {
         do {
             return try database.write { db in
-                let runs = try JobRun.filter(Column("outcome") == JobRun.Outcome.running.rawValue && Column("source") == JobRun.Source.poll.rawValue).fetchAll(db)
-                try db.execute(sql: "DELETE FROM job_run WHERE outcome = '\(RunOutcome.running.rawValue)' AND source = '\(RunSource.poll.rawValue)'")
+                let runs = try JobRun.filter(Column("outcome") == JobRun.Outcome.running.rawValue
+                    && Column("source") == JobRun.Source.poll.rawValue).fetchAll(db)
+                try db.execute(sql: "DELETE FROM job_run WHERE outcome = '\(RunOutcome.running.rawValue)' AND source ="
+                    + " '\(RunSource.poll.rawValue)'")
                 return runs
             }
         } catch let error as DatabaseError {
@@ -128,7 +134,8 @@ extension Store {
     /// CPU percent (of one core) and RSS of one Sidekiq process over time, as recorded on its host.
     public func processUsage(identity: String) throws -> [(t: Double, cpuPct: Double?, rssKiB: Int?)] {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT t, cpu_pct, proc_rss_kib FROM process_sample WHERE identity = ? ORDER BY t", arguments: [identity]).map {
+            try Row.fetchAll(db, sql: "SELECT t, cpu_pct, proc_rss_kib FROM process_sample WHERE identity = ? ORDER BY t",
+                arguments: [identity]).map {
                 (t: $0["t"], cpuPct: $0["cpu_pct"], rssKiB: $0["proc_rss_kib"])
             }
         }

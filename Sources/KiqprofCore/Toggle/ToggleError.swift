@@ -36,7 +36,8 @@ public enum ToggleError: Error, Equatable, CustomStringConvertible, Sendable {
             return "'\(Self.clean(name))' matches \(matches.count) schedules; \(hint):\n" + Self.list(matches)
         case .writeRejected(let command, let reason):
             return "Redis refused \(command): \(reason). Nothing was changed. "
-                + "The --redis user needs write access to that key (e.g. ACL +hset on it), or run the printed redis-cli command as an administrator."
+                + "The --redis user needs write access to that key (e.g. ACL +hset on it), or run the printed redis-cli command as an"
+                    + " administrator."
         case .verificationFailed(let key, let field, let expected, let found):
             return "wrote \(key) field '\(Self.clean(field))' but read back \(found.map { "'\(Self.clean($0))'" } ?? "nothing") "
                 + "instead of '\(expected)': something else changed it; check the schedule by hand"

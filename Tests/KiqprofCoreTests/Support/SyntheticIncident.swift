@@ -29,7 +29,8 @@ struct SyntheticIncident {
         // The long sleeper: fires at the same moments, runs 40 s, costs nothing.
         addPeriodic("LinkCrawlSleeperJob", every: 60, offset: 0, duration: { _ in 40 }, horizon: duration, truth: Truth(cpuPP: 0, memMB: 0))
         // Overlapping light periodic job: every 30 s, runs 45 s.
-        addPeriodic("OverlappingLightJob", every: 30, offset: 7, duration: { _ in 45 }, horizon: duration, truth: Truth(cpuPP: 3, memMB: 10))
+        addPeriodic("OverlappingLightJob", every: 30, offset: 7, duration: { _ in 45 }, horizon: duration, truth: Truth(cpuPP: 3,
+            memMB: 10))
         // The heavy one-off: once, 120 s, +40 pp, +300 MB.
         add("BulkImportJob", start: t0 + 1234, end: t0 + 1354)
         truth["BulkImportJob"] = Truth(cpuPP: 40, memMB: 300)

@@ -59,7 +59,8 @@ enum Kiqprof {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData,
+            as: UTF8.self))
     }
 
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {

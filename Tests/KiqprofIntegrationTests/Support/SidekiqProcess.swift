@@ -53,7 +53,8 @@ final class RealSidekiq {
     }
 
     /// Starts a Ruby script of an app directory against the test Redis (e.g. a job pusher); the caller stops it.
-    static func runScript(_ script: String, in directory: URL, redis: RedisServer, environment extra: [String: String] = [:]) throws -> Process {
+    static func runScript(_ script: String, in directory: URL, redis: RedisServer,
+        environment extra: [String: String] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/ruby")
         process.arguments = ["-W0", script]
