@@ -28,6 +28,8 @@ struct KiqprofCommand: ParsableCommand {
             Exit codes: 0 success, 1 the operation failed (unreachable Redis, unreadable file), 64 usage error.
             """,
         version: KiqprofVersion.current,
-        subcommands: [Status.self, Census.self, Record.self, Runs.self, Import.self, Incident.self, Recommend.self, Report.self, Toggle.self]
+        subcommands: [
+            Status.self, Census.self, Record.self, Runs.self, Import.self, Incident.self, Recommend.self, Report.self, Toggle.self,
+        ]
     )
 }

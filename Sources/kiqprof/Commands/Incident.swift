@@ -45,7 +45,9 @@ extension KiqprofCommand {
         func validate() throws {
             guard limit > 0 else { throw ValidationError("--limit must be positive") }
             guard (0...100).contains(cpuThreshold) else { throw ValidationError("--cpu-threshold must be a percent (0–100)") }
-            guard (0...100).contains(memAvailableThreshold) else { throw ValidationError("--mem-available-threshold must be a percent (0–100)") }
+            guard (0...100).contains(memAvailableThreshold) else {
+                throw ValidationError("--mem-available-threshold must be a percent (0–100)")
+            }
             _ = try thresholds()
         }
 

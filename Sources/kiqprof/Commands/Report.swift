@@ -57,7 +57,8 @@ extension KiqprofCommand {
             let recommender = Recommender(rules: loaded.ruleBook, appVersion: options.version, schedules: loaded.dataset.schedules)
             let result = recommender.recommend(loaded.analysis, processes: .measure(loaded.dataset, from: loaded.from, to: loaded.to))
             lap("recommend")
-            let model = ReportModelBuilder.build(dataset: loaded.dataset, analysis: loaded.analysis, recommendations: result.recommendations,
+            let model = ReportModelBuilder.build(dataset: loaded.dataset, analysis: loaded.analysis,
+                                                 recommendations: result.recommendations,
                                                  generatedAt: Date().timeIntervalSince1970, appVersion: options.appVersion)
             lap("build the report model")
             let rendered: String
@@ -74,7 +75,8 @@ extension KiqprofCommand {
                 } catch {
                     throw KiqprofError.invalidArgument("cannot write the report to \(output): \(error.localizedDescription)")
                 }
-                Diagnostics.info("wrote \(output) (\(rendered.utf8.count / 1024) KiB, \(format.rawValue)), \(ISOTimestamp.short(loaded.from)) → \(ISOTimestamp.short(loaded.to))")
+                let window = "\(ISOTimestamp.short(loaded.from)) → \(ISOTimestamp.short(loaded.to))"
+                Diagnostics.info("wrote \(output) (\(rendered.utf8.count / 1024) KiB, \(format.rawValue)), \(window)")
             } else {
                 print(rendered, terminator: rendered.hasSuffix("\n") ? "" : "\n")
             }

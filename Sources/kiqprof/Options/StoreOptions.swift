@@ -17,7 +17,8 @@ struct StoreOptions: ParsableArguments {
     /// mistyped path.
     func openExisting() throws -> Store {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw KiqprofError.invalidArgument("store \(path) does not exist: record with `kiqprof record` or import a log first, or pass --db")
+            throw KiqprofError.invalidArgument(
+                "store \(path) does not exist: record with `kiqprof record` or import a log first, or pass --db")
         }
         return try open()
     }

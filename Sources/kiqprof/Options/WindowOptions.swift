@@ -10,7 +10,9 @@ struct WindowOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Half-width around --at (default 30m).", valueName: "duration")) var window: String?
 
     func validate() throws {
-        if last != nil && (from != nil || to != nil || at != nil) { throw ValidationError("--last cannot be combined with --from/--to/--at") }
+        if last != nil && (from != nil || to != nil || at != nil) {
+            throw ValidationError("--last cannot be combined with --from/--to/--at")
+        }
         if at != nil && (from != nil || to != nil) { throw ValidationError("--at cannot be combined with --from/--to") }
         if window != nil && at == nil { throw ValidationError("--window needs --at") }
         _ = try resolve()
