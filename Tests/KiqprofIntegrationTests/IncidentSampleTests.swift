@@ -187,3 +187,47 @@ extension IncidentSampleTests {
         }
     }
 }
+
+extension IncidentSampleTests {
+    /// The README shows the demo's `incident` output: each of its lines (once unwrapped) must be what
+    /// `incident` prints today on the same files, so the README's numbers cannot drift from the sample.
+    @Test func theReadmeShowsWhatTheDemoPrints() throws {
+        let readme = try String(contentsOf: Fixtures.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let start = try #require(readme.range(of: "$ kiqprof incident --db demo.sqlite"), "the README shows the demo's incident")
+        let block = readme[start.upperBound...].prefix { _ in true }
+        let end = try #require(block.range(of: "```"))
+        let shown = block[..<end.lowerBound].split(separator: "\n").dropFirst()
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kiqprof-readme-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let db = directory.appendingPathComponent("demo.sqlite").path
+        for name in ["sidekiq-1.log", "sidekiq-2.log"] {
+            _ = try Kiqprof.run(["import", "sidekiq-log", Self.sample.appendingPathComponent(name).path, "--db", db])
+        }
+        _ = try Kiqprof.run(["import", "sar", Self.sample.appendingPathComponent("sar.json").path, "--db", db])
+        let redis = try RedisServer()
+        defer { redis.stop() }
+        _ = try SnapshotLoader.load(Self.sample.appendingPathComponent("snapshot.json").path, into: redis)
+        let output = try Kiqprof.run(["incident", "--db", db, "--redis", redis.unixURL, "--limit", "4"])
+        #expect(output.status == 0, "stderr: \(output.stderr)")
+        func collapse<S: StringProtocol>(_ text: S) -> String { text.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+        let printed = collapse(output.stdout)
+        // A bullet the README wraps over several lines is one line of output: join continuation lines first.
+        var entries: [String] = []
+        for line in shown {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let numbered = trimmed.range(of: #"^[0-9]+\. "#, options: .regularExpression) != nil
+            if trimmed.hasPrefix("- ") || numbered || entries.isEmpty || line.hasPrefix("Outage") || line.hasPrefix("Suspects") {
+                entries.append(trimmed)
+            } else {
+                entries[entries.count - 1] += " " + trimmed
+            }
+        }
+        #expect(entries.count >= 8)
+        for entry in entries where !entry.isEmpty {
+            #expect(printed.contains(collapse(entry)), "the README shows \"\(entry)\", which incident no longer prints")
+        }
+    }
+}
+
