@@ -17,7 +17,7 @@ import Testing
             JobRun(jid: "b", jobClass: "B", queue: "low", identity: "vm:1:x", host: "vm", pid: 1, tid: "u", start: 200, endMin: 205,
                 endMax: 205, outcome: .failed, source: .log),
         ]
-        batch.hostSamples = [HostSample(t: 100, host: "vm", source: "proc")]
+        batch.hostSamples = [HostSample(t: 100, host: "vm", source: .proc)]
         batch.gaps = [.init(from: 150, to: 160, kind: "redis", reason: "down")]
         try store.write(batch)
         let runs = try store.runs()
@@ -36,7 +36,7 @@ import Testing
     @Test func retentionPrunesInBatches() throws {
         let store = try temporaryStore()
         var batch = RecordBatch()
-        batch.hostSamples = (0..<30).map { HostSample(t: Double($0), host: "vm", source: "proc") }
+        batch.hostSamples = (0..<30).map { HostSample(t: Double($0), host: "vm", source: .proc) }
         try store.write(batch)
         #expect(try store.prune(before: 20, limit: 7) == 7)
         try store.prune(before: 20, limit: 100)

@@ -43,10 +43,10 @@ public struct HostSample: Codable, Sendable, Equatable, FetchableRecord, Persist
         case cpuCreditBalance = "cpu_credit_balance"
     }
 
-    public init(t: Double, host: String, source: String) {
+    public init(t: Double, host: String, source: HostSampleSource) {
         self.t = t
         self.host = host
-        self.source = source
+        self.source = source.rawValue
     }
 
     /// CPU busy share (100 − idle − iowait), percent of all CPUs; nil when unknown.
@@ -63,7 +63,7 @@ public struct HostSample: Codable, Sendable, Equatable, FetchableRecord, Persist
 
     /// A /proc sample: CPU shares over the interval between two counter readings, the rest as read now.
     public static func fromProc(t: Double, host: String, previous: ProcCounters?, current: ProcCounters) -> HostSample {
-        var sample = HostSample(t: t, host: host, source: "proc")
+        var sample = HostSample(t: t, host: host, source: .proc)
         if let previous, previous.cpuTicks.count >= 5, current.cpuTicks.count >= 5 {
             let deltas = zip(current.cpuTicks, previous.cpuTicks).map { $0 >= $1 ? Double($0 - $1) : 0 }
             let total = deltas.reduce(0, +)

@@ -48,7 +48,7 @@ public enum CloudWatchDocument {
             guard let t = TimeExpression.parseISO(point.time) else {
                 throw KiqprofError.invalidData(location: name, reason: "timestamp '\(point.time)' is not ISO-8601")
             }
-            var sample = byTime[t] ?? HostSample(t: t, host: host, source: "cloudwatch")
+            var sample = byTime[t] ?? HostSample(t: t, host: host, source: .cloudwatch)
             if !apply(point.label, point.value, to: &sample) { unknown.insert(point.label) }
             byTime[t] = sample
         }

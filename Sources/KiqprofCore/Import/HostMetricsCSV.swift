@@ -27,7 +27,7 @@ public enum HostMetricsCSV {
                 "'\(fields[0])' is not a timestamp"); continue }
             guard let value = Double(fields[2]), value.isFinite else { skip(offset + 1, "'\(fields[2])' is not a number"); continue }
             let host = fields.count == 4 && !fields[3].isEmpty ? fields[3] : defaultHost
-            var sample = byKey["\(host)|\(t)"] ?? HostSample(t: t, host: host, source: "csv")
+            var sample = byKey["\(host)|\(t)"] ?? HostSample(t: t, host: host, source: .csv)
             if let path = metrics[fields[1]] {
                 sample[keyPath: path] = value
             } else if let path = kibMetrics[fields[1]] {

@@ -21,7 +21,7 @@ public enum PrometheusDocument {
         var pressure: [(host: String, field: String, values: [(Double, Double)])] = []
         var unknown = Set<String>()
         func sample(_ instance: String, _ t: Double) -> HostSample {
-            byKey["\(instance)|\(t)"] ?? HostSample(t: t, host: instance, source: "prometheus")
+            byKey["\(instance)|\(t)"] ?? HostSample(t: t, host: instance, source: .prometheus)
         }
         for series in result {
             let labels = series["metric"] as? [String: String] ?? [:]

@@ -25,7 +25,7 @@ public enum SarDocument {
                     // sadf -t/-T print local time; without an offset given, use this machine's.
                     t -= Double(localOffset ?? TimeZone.current.secondsFromGMT())
                 }
-                var sample = HostSample(t: t, host: nodename, source: "sar")
+                var sample = HostSample(t: t, host: nodename, source: .sar)
                 sample.cpuCount = cpus
                 if let all = (record["cpu-load"] as? [[String: Any]])?.first(where: { ($0["cpu"] as? String) == "all"
                     || ($0["cpu"] as? String) == "-1" }) {
