@@ -68,6 +68,8 @@ import Testing
         let line = RedisCLICommandLine.render(["HSET", "cron_job:it's", "status", "enabled"], endpoint: remote)
         #expect(line == #"redis-cli -h 10.0.0.5 -p 6380 -n 2 --user ops --askpass HSET 'cron_job:it'\''s' status enabled"#)
         #expect(!line.contains("s3cret"))
-        #expect(RedisCLICommandLine.quote("") == "''")
+        #expect(ShellWord.quote("") == "''")
+        #expect(ShellWord.quote("it's") == #"'it'\''s'"#)
+        #expect(ShellWord.line(["redis-cli", "HSET", "cron_job:a b", "status", "disabled"]) == "redis-cli HSET 'cron_job:a b' status disabled")
     }
 }

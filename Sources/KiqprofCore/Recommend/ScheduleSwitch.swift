@@ -28,16 +28,7 @@ public struct ScheduleSwitch: Sendable, Equatable {
 
         /// The same with `redis-cli` connection options in front, e.g. `["-h", "10.0.0.5", "-n", "1"]`.
         public func shell(connectionOptions: [String]) -> String {
-            (["redis-cli"] + connectionOptions + argv).map(Self.shellQuoted).joined(separator: " ")
-        }
-
-        static func shellQuoted(_ word: String) -> String {
-            let safe = word.unicodeScalars.allSatisfy { scalar in
-                scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
-                    || "_-.:/@%+=,".unicodeScalars.contains(scalar))
-            }
-            if safe && !word.isEmpty { return word }
-            return "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+            ShellWord.line(["redis-cli"] + connectionOptions + argv)
         }
     }
 

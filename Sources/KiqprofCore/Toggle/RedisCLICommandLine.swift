@@ -15,15 +15,6 @@ public enum RedisCLICommandLine {
         if let user = endpoint.username { words += ["--user", user] }
         if endpoint.password != nil { words.append("--askpass") }
         words += argv
-        return words.map(quote).joined(separator: " ")
-    }
-
-    /// POSIX shell quoting: bare when every character is safe, otherwise single quotes.
-    public static func quote(_ word: String) -> String {
-        let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-")
-        if !word.isEmpty, word.allSatisfy({ safe.contains($0) }) { return word }
-        var quoted = "'"
-        for character in word { quoted += character == "'" ? #"'\''"# : String(character) }
-        return quoted + "'"
+        return ShellWord.line(words)
     }
 }

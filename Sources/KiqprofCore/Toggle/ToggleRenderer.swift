@@ -76,7 +76,7 @@ public enum ToggleRenderer {
                 ? "Scheduler processes read this at the schedule's next trigger; no restart needed.\n"
                 : "Each Sidekiq process's cron poller reads this on its next poll (30 s by default); no restart needed.\n"
             out += "Undo:\n  " + cli(plan.undo, endpoint) + "\n"
-            out += "  or: kiqprof toggle \(plan.action.opposite.rawValue) \(RedisCLICommandLine.quote(schedule.name))"
+            out += "  or: kiqprof toggle \(plan.action.opposite.rawValue) \(ShellWord.quote(schedule.name))"
                 + " --scheduler \(schedule.source.rawValue) --apply (with the same connection options)\n"
         }
         out += warningsText(warnings)
