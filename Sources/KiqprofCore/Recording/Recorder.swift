@@ -108,7 +108,8 @@ public final class Recorder {
         let now = clock.now()
         if let (since, reason) = redisDownSince { addGap(from: since, to: now, kind: "redis", reason: reason) }
         for (identity, silence) in silentSince.sorted(by: { $0.key < $1.key }) {
-            addGap(from: silence.from, to: now, kind: "heartbeat", reason: "\(identity): \(silence.why) (still silent when recording stopped)")
+            addGap(from: silence.from, to: now, kind: "heartbeat",
+                   reason: "\(identity): \(silence.why) (still silent when recording stopped)")
         }
         let stillRunning = tracker.flushOpen()
         batch.runs += settler.settle(pendingOutcome, replies: [], now: now) + settler.drain() + stillRunning
@@ -122,7 +123,8 @@ public final class Recorder {
     func poll(at time: Double) {
         summary.polls += 1
         if let last = lastSampleAt, time - last >= 3 * options.interval {
-            addGap(from: last, to: time, kind: "host", reason: "no host sample for \(DurationExpression.humanize(time - last)): the host or the recorder was starved")
+            let reason = "no host sample for \(DurationExpression.humanize(time - last)): the host or the recorder was starved"
+            addGap(from: last, to: time, kind: "host", reason: reason)
         }
         lastSampleAt = time
         batch.hostSamples.append(sampler.sample(at: time, host: options.hostName))
@@ -151,7 +153,11 @@ public final class Recorder {
             let ended = tracker.observe(
                 at: time, processes: status.processes, busy: status.busy, failedCounter: status.failed, changed: status.changedIdentities)
             for entry in ended {
-                if entry.run.outcome == .unknown && entry.run.jid != nil { pendingOutcome.append(entry) } else { batch.runs.append(entry.run) }
+                if entry.run.outcome == .unknown && entry.run.jid != nil {
+                    pendingOutcome.append(entry)
+                } else {
+                    batch.runs.append(entry.run)
+                }
             }
             summary.runsRecorded += ended.count
             for process in status.processes {
