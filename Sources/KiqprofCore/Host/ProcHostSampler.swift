@@ -4,7 +4,7 @@ import Glibc
 
 /// Samples this Linux host from /proc: CPU shares since the previous sample, memory, swap, load, PSI,
 /// and per-process CPU and RSS for Sidekiq processes running here.
-public final class ProcHostSampler {
+public final class ProcHostSampler: HostSampling {
     private let root: String
     private var previous: ProcCounters?
     private var previousProcess: [Int: (ticks: UInt64, at: Double)] = [:]

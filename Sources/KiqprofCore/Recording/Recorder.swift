@@ -1,9 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// `kiqprof record`: polls Sidekiq every `interval`, samples the host from /proc at every poll (even while
 /// Redis is unreachable), reconstructs job runs and writes everything in batches to the store.
+///
+/// Sidekiq, the host and time come in through `SidekiqStateSource`, `HostSampling` and `RecorderClock`, so
+/// unit tests can script them; `init(options:store:log:)` builds the real ones.
 public final class Recorder {
     public struct Options: Sendable {
         public var endpoint: RedisEndpoint
@@ -36,10 +35,10 @@ public final class Recorder {
 
     private let options: Options
     private let store: Store
-    private let sampler: ProcHostSampler
+    private let source: SidekiqStateSource
+    private let sampler: HostSampling
+    private let clock: RecorderClock
     private var tracker = RunTracker()
-    private var connection: RedisConnection?
-    private var reader: SidekiqStateReader?
     private var batch = RecordBatch()
     private var summary = Summary()
     /// When Redis became unreachable, and why; closed into a gap when it answers again.
@@ -56,11 +55,26 @@ public final class Recorder {
     private var lastWrittenBeat: [String: Double] = [:]
     private let log: (String) -> Void
 
-    public init(options: Options, store: Store, log: @escaping (String) -> Void = { _ in }) {
+    /// - Parameter options: only the polling, flushing and retention settings and the host name are used;
+    ///   the connection settings and `procRoot` belong to the real source and sampler.
+    public init(
+        options: Options, store: Store, source: SidekiqStateSource, sampler: HostSampling, clock: RecorderClock,
+        log: @escaping (String) -> Void = { _ in }
+    ) {
         self.options = options
         self.store = store
-        self.sampler = ProcHostSampler(root: options.procRoot)
+        self.source = source
+        self.sampler = sampler
+        self.clock = clock
         self.log = log
+    }
+
+    /// `kiqprof record`'s recorder: Redis at `options.endpoint`, /proc at `options.procRoot`, the system clocks.
+    public convenience init(options: Options, store: Store, log: @escaping (String) -> Void = { _ in }) {
+        let source = RedisStateSource(
+            endpoint: options.endpoint, keyspace: options.keyspace, cronNamespaces: options.cronNamespaces, timeout: options.timeout)
+        self.init(options: options, store: store, source: source, sampler: ProcHostSampler(root: options.procRoot),
+                  clock: SystemRecorderClock(), log: log)
     }
 
     /// Records until `shouldStop()` is true or `duration` has passed; flushes everything before returning.
@@ -69,32 +83,33 @@ public final class Recorder {
         let adopted = try store.takeRunningPolledRuns()
         tracker.adopt(adopted)
         if !adopted.isEmpty { log("continuing \(adopted.count) runs that were in progress when the last recording stopped") }
-        let started = MonotonicClock.seconds()
+        let started = clock.monotonic()
         var nextPoll = started
         var lastFlush = started
         var lastPrune = -Double.infinity
         while !shouldStop() {
-            if let duration = options.duration, MonotonicClock.seconds() - started >= duration { break }
-            poll(at: MonotonicClock.now())
-            let monotonic = MonotonicClock.seconds()
+            if let duration = options.duration, clock.monotonic() - started >= duration { break }
+            poll(at: clock.now())
+            let monotonic = clock.monotonic()
             if monotonic - lastFlush >= options.flushInterval {
                 flush()
                 lastFlush = monotonic
             }
             if monotonic - lastPrune >= 60 {
                 lastPrune = monotonic
-                do { try store.prune(before: MonotonicClock.now() - options.retain) } catch { log("retention: \(error)") }
+                do { try store.prune(before: clock.now() - options.retain) } catch { log("retention: \(error)") }
             }
             nextPoll += options.interval
-            let now = MonotonicClock.seconds()
+            let now = clock.monotonic()
             if nextPoll < now { nextPoll = now }  // fell behind (a starved host): don't burst to catch up
-            sleepUntil(nextPoll, shouldStop: shouldStop)
+            clock.sleep(until: nextPoll, shouldStop: shouldStop)
         }
         // Close what is open so nothing of this session is lost.
-        let now = MonotonicClock.now()
+        let now = clock.now()
         if let (since, reason) = redisDownSince { addGap(from: since, to: now, kind: "redis", reason: reason) }
         for (identity, silence) in silentSince.sorted(by: { $0.key < $1.key }) {
-            addGap(from: silence.from, to: now, kind: "heartbeat", reason: "\(identity): \(silence.why) (still silent when recording stopped)")
+            addGap(from: silence.from, to: now, kind: "heartbeat",
+                   reason: "\(identity): \(silence.why) (still silent when recording stopped)")
         }
         let stillRunning = tracker.flushOpen()
         batch.runs += settler.settle(pendingOutcome, replies: [], now: now) + settler.drain() + stillRunning
@@ -108,22 +123,22 @@ public final class Recorder {
     func poll(at time: Double) {
         summary.polls += 1
         if let last = lastSampleAt, time - last >= 3 * options.interval {
-            addGap(from: last, to: time, kind: "host", reason: "no host sample for \(DurationExpression.humanize(time - last)): the host or the recorder was starved")
+            let reason = "no host sample for \(DurationExpression.humanize(time - last)): the host or the recorder was starved"
+            addGap(from: last, to: time, kind: "host", reason: reason)
         }
         lastSampleAt = time
         batch.hostSamples.append(sampler.sample(at: time, host: options.hostName))
         summary.hostSamples += 1
 
-        guard let reader = connectedReader(at: time) else { return }
+        guard connectSource(at: time) else { return }
         do {
             let includeSchedules = time - lastScheduleRead >= 60
-            let checks = RunOutcomeSettler.commands(for: pendingOutcome, keyspace: options.keyspace)
-            let (tripsBefore, commandsBefore) = (connection?.roundTrips ?? 0, connection?.commandsSent ?? 0)
-            let (status, checkReplies) = try reader.poll(now: time, includeSchedules: includeSchedules, extra: checks, onlyChangedBusy: true)
+            let read = try source.poll(now: time, includeSchedules: includeSchedules, outcomeChecks: pendingOutcome)
+            let status = read.status
             summary.redisPolls += 1
-            summary.roundTrips += (connection?.roundTrips ?? 0) - tripsBefore
-            summary.commands += (connection?.commandsSent ?? 0) - commandsBefore
-            batch.runs += settler.settle(pendingOutcome, replies: checkReplies, now: time)
+            summary.roundTrips += read.roundTrips
+            summary.commands += read.commands
+            batch.runs += settler.settle(pendingOutcome, replies: read.outcomeReplies, now: time)
             pendingOutcome = []
             if includeSchedules {
                 lastScheduleRead = time
@@ -138,7 +153,11 @@ public final class Recorder {
             let ended = tracker.observe(
                 at: time, processes: status.processes, busy: status.busy, failedCounter: status.failed, changed: status.changedIdentities)
             for entry in ended {
-                if entry.run.outcome == .unknown && entry.run.jid != nil { pendingOutcome.append(entry) } else { batch.runs.append(entry.run) }
+                if entry.run.outcome == .unknown && entry.run.jid != nil {
+                    pendingOutcome.append(entry)
+                } else {
+                    batch.runs.append(entry.run)
+                }
             }
             summary.runsRecorded += ended.count
             for process in status.processes {
@@ -192,25 +211,23 @@ public final class Recorder {
         }
     }
 
-    private func connectedReader(at time: Double) -> SidekiqStateReader? {
-        if let reader, connection?.isConnected == true { return reader }
+    /// True when the source is connected, reconnecting first if needed.
+    private func connectSource(at time: Double) -> Bool {
+        if source.isConnected { return true }
         // Reconnect at most once a second, whatever the poll interval.
-        guard time - lastConnectAttempt >= 1 else { return nil }
+        guard time - lastConnectAttempt >= 1 else { return false }
         lastConnectAttempt = time
         do {
-            let made = try RedisConnection(endpoint: options.endpoint, timeoutSeconds: options.timeout)
-            connection = made
-            reader = SidekiqStateReader(connection: made, keyspace: options.keyspace, cronNamespaces: options.cronNamespaces)
-            return reader
+            try source.connect()
+            return true
         } catch {
             disconnect(at: time, reason: "\(error)")
-            return nil
+            return false
         }
     }
 
     private func disconnect(at time: Double, reason: String) {
-        connection = nil
-        reader = nil
+        source.disconnect()
         if redisDownSince == nil {
             redisDownSince = (time, reason)
             log("Redis unreachable, sampling the host meanwhile: \(reason)")
@@ -232,16 +249,8 @@ public final class Recorder {
             log("cannot write to the store, will retry: \(error)")
         }
     }
-
-    private func sleepUntil(_ deadline: Double, shouldStop: () -> Bool) {
-        while !shouldStop() {
-            let remaining = deadline - MonotonicClock.seconds()
-            if remaining <= 0 { return }
-            usleep(UInt32(min(remaining, 0.1) * 1_000_000))
-        }
-    }
 }
 
-// Owns a Redis connection and sampler state; runs on the one thread that called `run`.
+// Owns its source's connection and its sampler's state; runs on the one thread that called `run`.
 @available(*, unavailable)
 extension Recorder: Sendable {}

@@ -1,0 +1,8 @@
+/// How the recorder samples the host it runs on: `ProcHostSampler` reads /proc, unit tests script it.
+public protocol HostSampling: AnyObject {
+    /// The host's resources now; CPU shares cover the time since the previous call.
+    func sample(at time: Double, host: String) -> HostSample
+
+    /// CPU percent of one core used by `pid` since the previous call for it, and its RSS; nil if it is not here.
+    func processUsage(pid: Int, at time: Double) -> (cpuPct: Double?, rssKiB: Int)?
+}
