@@ -223,7 +223,7 @@ import Testing
         let t0 = Self.t0
         let rig = try Rig { _ in ScriptedStateSource.World() }
         var old = RecordBatch()
-        old.hostSamples = [HostSample(t: t0 - 1000, host: "worker1", source: "proc")]
+        old.hostSamples = [HostSample(t: t0 - 1000, host: "worker1", source: .proc)]
         old.runs = [JobRun(jid: "old", jobClass: "OldJob", queue: "default", identity: Self.local, host: "worker1", pid: 10, tid: "t1",
                            start: t0 - 1000, endMin: t0 - 990, endMax: t0 - 980, outcome: .ok, source: .poll)]
         try rig.store.write(old)

@@ -61,7 +61,8 @@ import Testing
 
     @Test func anUnmovedFailedCounterMeansSuccess() {
         var tracker = RunTracker()
-        _ = tracker.observe(at: 101, processes: [process(beat: 100)], busy: [job("a", runAt: 95), job("b", runAt: 96, tid: "t2")], failedCounter: 7)
+        _ = tracker.observe(at: 101, processes: [process(beat: 100)], busy: [job("a", runAt: 95), job("b", runAt: 96, tid: "t2")],
+                            failedCounter: 7)
         let okRun = tracker.observe(at: 111, processes: [process(beat: 110)], busy: [job("b", runAt: 96, tid: "t2")], failedCounter: 7)
         #expect(okRun.map(\.run.outcome) == [.ok])
         let moved = tracker.observe(at: 121, processes: [process(beat: 120)], busy: [], failedCounter: 8)
@@ -72,12 +73,19 @@ import Testing
 
     @Test func failuresAreFoundInRetryAndDeadByJid() throws {
         // Verbatim members of the S1 fixture (Sidekiq 6.4.1): a retry of FlakyJob and a death of PoisonJob.
-        let retry = #"{"retry":5,"queue":"default","args":[1000],"class":"FlakyJob","jid":"3cd72c0906c7f4b673785a31","created_at":1795715241.7260597,"enqueued_at":1795715241.7260659,"error_message":"upstream timed out for account 1000","error_class":"IOError","failed_at":1795715243.7264888,"retry_count":0}"#
-        let dead = #"{"retry":0,"queue":"critical","args":[501],"class":"PoisonJob","jid":"e8337fa9cd49cffc6c603900","created_at":1795715241.7279458,"enqueued_at":1795715241.7279544,"error_message":"invalid payload for record 501","error_class":"ArgumentError","failed_at":1795715241.7293777,"retry_count":0}"#
+        let retry = #"{"retry":5,"queue":"default","args":[1000],"class":"FlakyJob","jid":"3cd72c0906c7f4b673785a31","#
+            + #""created_at":1795715241.7260597,"enqueued_at":1795715241.7260659,"#
+            + #""error_message":"upstream timed out for account 1000","error_class":"IOError","#
+            + #""failed_at":1795715243.7264888,"retry_count":0}"#
+        let dead = #"{"retry":0,"queue":"critical","args":[501],"class":"PoisonJob","jid":"e8337fa9cd49cffc6c603900","#
+            + #""created_at":1795715241.7279458,"enqueued_at":1795715241.7279544,"#
+            + #""error_message":"invalid payload for record 501","error_class":"ArgumentError","#
+            + #""failed_at":1795715241.7293777,"retry_count":0}"#
         func ended(_ jid: String, endMax: Double = 1795715245, failed: (Int64, Int64) = (4, 6)) -> RunTracker.EndedRun {
             let run = JobRun(jid: jid, jobClass: "X", queue: "default", identity: "vm:1:a", host: "vm", pid: 1, tid: "t", start: 1795715230,
                              endMin: 1795715240, endMax: endMax, outcome: .unknown, source: .poll)
-            return RunTracker.EndedRun(run: run, failedBefore: failed.0, failedAfter: failed.1, windowStart: 1795715239, windowEnd: 1795715246)
+            return RunTracker.EndedRun(run: run, failedBefore: failed.0, failedAfter: failed.1,
+                                       windowStart: 1795715239, windowEnd: 1795715246)
         }
         let runs = [ended("3cd72c0906c7f4b673785a31"), ended("e8337fa9cd49cffc6c603900"), ended("ffffffffffffffffffffffff")]
         let commands = RunOutcomeSettler.commands(for: runs, keyspace: SidekiqKeyspace(namespace: "mastodon"))

@@ -70,6 +70,7 @@ import Testing
         #expect(!line.contains("s3cret"))
         #expect(ShellWord.quote("") == "''")
         #expect(ShellWord.quote("it's") == #"'it'\''s'"#)
-        #expect(ShellWord.line(["redis-cli", "HSET", "cron_job:a b", "status", "disabled"]) == "redis-cli HSET 'cron_job:a b' status disabled")
+        #expect(ShellWord.line(["redis-cli", "HSET", "cron_job:a b", "status", "disabled"])
+                == "redis-cli HSET 'cron_job:a b' status disabled")
     }
 }

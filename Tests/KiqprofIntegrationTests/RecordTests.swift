@@ -19,7 +19,8 @@ struct RecordTests {
     func redisRestart() throws {
         let (server, db) = try Self.redisWithFixture("S4")
         defer { server.stop() }
-        let recording = try Kiqprof.start(["record", "--redis", server.unixURL, "--db", db, "--interval", "500ms", "--flush", "1s", "--duration", "9s"])
+        let recording = try Kiqprof.start(["record", "--redis", server.unixURL, "--db", db, "--interval", "500ms", "--flush", "1s",
+                                           "--duration", "9s"])
         Thread.sleep(forTimeInterval: 2.5)
         try server.cli("DEL", "\(identity):work")  // the five busy jobs end
         Thread.sleep(forTimeInterval: 1.5)
@@ -93,12 +94,14 @@ struct RecordTests {
         let (server, db) = try Self.redisWithFixture("S5")
         defer { server.stop() }
         _ = try Store(path: db)  // create and migrate before the lock is taken
-        let recording = try Kiqprof.start(["record", "--redis", server.unixURL, "--db", db, "--interval", "250ms", "--flush", "500ms", "--duration", "6s"])
+        let recording = try Kiqprof.start(["record", "--redis", server.unixURL, "--db", db, "--interval", "250ms", "--flush", "500ms",
+                                           "--duration", "6s"])
         Thread.sleep(forTimeInterval: 1)
         // Another process holds the write lock for 3 s (sqlite3's own CLI, as an admin might).
         let locker = Process()
         locker.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        locker.arguments = ["-c", "import sqlite3, time; c = sqlite3.connect('\(db)', isolation_level=None); c.execute('BEGIN IMMEDIATE'); time.sleep(3); c.execute('COMMIT')"]
+        locker.arguments = ["-c", "import sqlite3, time; c = sqlite3.connect('\(db)', isolation_level=None); "
+                                + "c.execute('BEGIN IMMEDIATE'); time.sleep(3); c.execute('COMMIT')"]
         try locker.run()
         locker.waitUntilExit()
         let result = Kiqprof.finish(recording)

@@ -10,7 +10,9 @@ public struct ProcessCPUCounters: Sendable, Equatable {
         guard let close = text.lastIndex(of: ")") else { return nil }
         let fields = text[text.index(after: close)...].split(separator: " ")
         // After ')': state is field 3, so utime (14) is index 11, stime (15) index 12, rss (24) index 21.
-        guard fields.count > 21, let utime = UInt64(fields[11]), let stime = UInt64(fields[12]), let rss = Int(fields[21]) else { return nil }
+        guard fields.count > 21, let utime = UInt64(fields[11]), let stime = UInt64(fields[12]), let rss = Int(fields[21]) else {
+            return nil
+        }
         return ProcessCPUCounters(cpuTicks: utime + stime, rssPages: rss)
     }
 }

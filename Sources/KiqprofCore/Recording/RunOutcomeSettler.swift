@@ -41,7 +41,8 @@ public struct RunOutcomeSettler: Sendable {
         let wanted = Set(ended.compactMap(\.run.jid))
         for reply in replies {
             for member in reply.array ?? [] {
-                guard case .bulkString(let bytes) = member, let job = try? JobPayload.decode(bytes), let jid = job.jid, wanted.contains(jid) else { continue }
+                guard case .bulkString(let bytes) = member, let job = try? JobPayload.decode(bytes), let jid = job.jid, wanted.contains(jid)
+                else { continue }
                 errors[jid] = job.errorClass ?? errors[jid] ?? "unknown error"
             }
         }

@@ -41,7 +41,8 @@ public struct RunTracker: Sendable {
 
     /// The runs currently in progress, as of the last poll.
     public var running: [JobRun] {
-        open.values.flatMap { $0.runs.values }.sorted { ($0.start, $0.identity ?? "", $0.tid ?? "") < ($1.start, $1.identity ?? "", $1.tid ?? "") }
+        open.values.flatMap { $0.runs.values }
+            .sorted { ($0.start, $0.identity ?? "", $0.tid ?? "") < ($1.start, $1.identity ?? "", $1.tid ?? "") }
     }
 
     /// Feeds one poll; returns the runs that ended since the previous one.
@@ -109,7 +110,9 @@ public struct RunTracker: Sendable {
             entry.lastReadPoll = time
             open[identity] = entry.runs.isEmpty ? nil : entry
         }
-        return ended.sorted { ($0.run.start, $0.run.identity ?? "", $0.run.tid ?? "") < ($1.run.start, $1.run.identity ?? "", $1.run.tid ?? "") }
+        return ended.sorted {
+            ($0.run.start, $0.run.identity ?? "", $0.run.tid ?? "") < ($1.run.start, $1.run.identity ?? "", $1.run.tid ?? "")
+        }
     }
 
     /// Hands over every open run, still `running`, for a recorder that stops while jobs run. `end_min`
@@ -133,7 +136,8 @@ public struct RunTracker: Sendable {
         for run in runs {
             guard let identity = run.identity, let tid = run.tid else { continue }
             let key = "\(tid)|\(run.jid ?? "")|\(Int(run.start))"
-            var entry = open[identity] ?? ProcessRuns(lastSeenBeat: run.endMin ?? run.start, failedAtLastSeen: nil, lastReadPoll: run.endMin ?? run.start)
+            let seen = run.endMin ?? run.start
+            var entry = open[identity] ?? ProcessRuns(lastSeenBeat: seen, failedAtLastSeen: nil, lastReadPoll: seen)
             var adopted = run
             adopted.id = nil
             adopted.endMin = nil

@@ -47,7 +47,8 @@ public final class SidekiqStateReader {
         let today = ISOTimestamp.utcDate(now)
 
         // Round trip 1: set members, counters and the scheduler hashes.
-        let setKeys = [ks.processes, ks.queues] + (includeSchedules ? [ks.cronJobsV1] + cronNamespaces.map { ks.cronJobs(namespace: $0) } : [])
+        let cronKeys = includeSchedules ? [ks.cronJobsV1] + cronNamespaces.map { ks.cronJobs(namespace: $0) } : []
+        let setKeys = [ks.processes, ks.queues] + cronKeys
         var first: [RedisCommand] = setKeys.map { RedisCommand("SSCAN", $0, "0", "COUNT", "1000") }
         let scalarStart = first.count
         first += [
@@ -169,8 +170,8 @@ public final class SidekiqStateReader {
             schedules: schedulerConfig, states: schedulerStates, nextTimes: nextTimes, lastTimes: lastTimes,
             statesKey: ks.schedulerStates, warnings: &warnings, schedulesKey: ks.schedulerSchedules)
         for hashKey in cronHashKeys {
-            let fields = Dictionary(pairs(checked(more[cursor], second[cursor], &warnings)).map { ($0.0, String(decoding: $0.1, as: UTF8.self)) },
-                                    uniquingKeysWith: { a, _ in a })
+            let raw = pairs(checked(more[cursor], second[cursor], &warnings))
+            let fields = Dictionary(raw.map { ($0.0, String(decoding: $0.1, as: UTF8.self)) }, uniquingKeysWith: { a, _ in a })
             if let schedule = PeriodicScheduleDecoder.cronSchedule(hashKey: ks.key(hashKey), fields: fields) { schedules.append(schedule) }
             cursor += 1
         }
@@ -196,10 +197,14 @@ public final class SidekiqStateReader {
             do throws(JSONScanError) {
                 try JSONScanner.scanObject(buffer) { key, span in
                     if JSONScanner.key(key, is: "hostname") { process.hostname = JSONScanner.string(buffer, span) ?? process.hostname }
-                    else if JSONScanner.key(key, is: "pid") { process.pid = JSONScanner.double(buffer, span).map { Int($0) } ?? process.pid }
+                    else if JSONScanner.key(key, is: "pid") {
+                        process.pid = JSONScanner.double(buffer, span).map { Int($0) } ?? process.pid
+                    }
                     else if JSONScanner.key(key, is: "tag") { process.tag = JSONScanner.string(buffer, span) }
                     else if JSONScanner.key(key, is: "version") { process.version = JSONScanner.string(buffer, span) }
-                    else if JSONScanner.key(key, is: "concurrency") { process.concurrency = JSONScanner.double(buffer, span).map { Int($0) } }
+                    else if JSONScanner.key(key, is: "concurrency") {
+                        process.concurrency = JSONScanner.double(buffer, span).map { Int($0) }
+                    }
                     else if JSONScanner.key(key, is: "started_at") { process.startedAt = JSONScanner.double(buffer, span) }
                     else if JSONScanner.key(key, is: "queues") { process.queues = Self.stringArray(buffer, span) }
                     else if JSONScanner.key(key, is: "labels") { process.labels = Self.stringArray(buffer, span) }
@@ -218,7 +223,9 @@ public final class SidekiqStateReader {
         return process
     }
 
-    private func collectSetMembers(key: String, firstReply: RedisValue, command: RedisCommand, warnings: inout [String]) throws -> [String] {
+    private func collectSetMembers(
+        key: String, firstReply: RedisValue, command: RedisCommand, warnings: inout [String]
+    ) throws -> [String] {
         guard var reply = checked(firstReply, command, &warnings) else { return [] }
         var members: [String] = []
         var seen = Set<String>()

@@ -8,7 +8,7 @@ final class ScriptedHostSampler: HostSampling {
 
     func sample(at time: Double, host: String) -> HostSample {
         sampledAt.append(time)
-        var sample = HostSample(t: time, host: host, source: "proc")
+        var sample = HostSample(t: time, host: host, source: .proc)
         sample.cpuIdlePct = 60
         return sample
     }
