@@ -147,7 +147,7 @@ import Testing
         #expect(rig.source.connectAttempts == [t0, t0 + 3.5, t0 + 4.5, t0 + 5.5, t0 + 6.5])
         let gaps = try rig.store.gaps()
         #expect(gaps.count == 1)
-        #expect(gaps.first?.kind == "redis" && gaps.first?.from == t0 + 3 && gaps.first?.to == t0 + 6.5)
+        #expect(gaps.first?.kind == .redis && gaps.first?.from == t0 + 3 && gaps.first?.to == t0 + 6.5)
         #expect(gaps.first?.reason.contains("Connection reset by peer") == true)
         #expect(rig.logs.contains { $0.hasPrefix("Redis unreachable") })
         #expect(rig.logs.contains("Redis answers again after 3.5s"))
@@ -163,7 +163,7 @@ import Testing
         rig.source.unreachable = { $0 >= t0 + 8 }
         _ = try rig.record(for: 10)
         let gaps = try rig.store.gaps()
-        #expect(gaps.map(\.kind) == ["redis"] && gaps.first?.from == t0 + 8 && gaps.first?.to == t0 + 10)
+        #expect(gaps.map(\.kind) == [.redis] && gaps.first?.from == t0 + 8 && gaps.first?.to == t0 + 10)
     }
 
     @Test func processesThatStopBeatingLeaveHeartbeatGapsAndAnExpiredOneLosesItsRuns() throws {
@@ -187,7 +187,7 @@ import Testing
         let summary = try rig.record(for: 100)
 
         let gaps = try rig.store.gaps()
-        #expect(gaps.map(\.kind) == ["heartbeat", "heartbeat", "heartbeat"])
+        #expect(gaps.map(\.kind) == [.heartbeat, .heartbeat, .heartbeat])
         #expect(gaps.map(\.from) == [t0, t0 + 10, t0 + 20])
         #expect(gaps.map(\.to) == [t0 + 100, t0 + 60, t0 + 70])
         #expect(gaps.map(\.reason) == [
@@ -214,7 +214,7 @@ import Testing
         #expect(rig.sampler.sampledAt == expected)
         let gaps = try rig.store.gaps()
         #expect(gaps.count == 1)
-        #expect(gaps.first?.kind == "host" && gaps.first?.from == t0 + 5 && gaps.first?.to == t0 + 10)
+        #expect(gaps.first?.kind == .host && gaps.first?.from == t0 + 5 && gaps.first?.to == t0 + 10)
         #expect(gaps.first?.reason == "no host sample for 5.0s: the host or the recorder was starved")
         #expect(summary.polls == 17 && summary.hostSamples == 17 && summary.gaps == 1)
     }

@@ -18,7 +18,7 @@ import Testing
                 endMax: 205, outcome: .failed, source: .log),
         ]
         batch.hostSamples = [HostSample(t: 100, host: "vm", source: .proc)]
-        batch.gaps = [.init(from: 150, to: 160, kind: "redis", reason: "down")]
+        batch.gaps = [.init(from: 150, to: 160, kind: .redis, reason: "down")]
         try store.write(batch)
         let runs = try store.runs()
         #expect(runs.map(\.jid) == ["b", "a"])

@@ -36,9 +36,9 @@ struct RecordTests {
         let counts = try store.counts()
         // 9 s at 0.5 s: about 18 polls, every one with a host sample, Redis or not.
         #expect((16...19).contains(counts["host_sample"] ?? 0), "\(counts)")
-        let gaps = try store.gaps().filter { $0.kind == "redis" }
+        let gaps = try store.gaps().filter { $0.kind == .redis }
         #expect(gaps.count == 1)
-        #expect(gaps.first?.kind == "redis")
+        #expect(gaps.first?.kind == .redis)
         #expect((1.5...4).contains((gaps.first?.to ?? 0) - (gaps.first?.from ?? 0)))
         let runs = try store.runs()
         #expect(runs.count == 5)
@@ -123,7 +123,7 @@ struct RecordTests {
         let result = try Kiqprof.run(["record", "--redis", server.unixURL, "--db", db, "--interval", "250ms", "--duration", "1500ms"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let gaps = try Store(path: db).gaps()
-        let heartbeat = try #require(gaps.first { $0.kind == "heartbeat" })
+        let heartbeat = try #require(gaps.first { $0.kind == .heartbeat })
         #expect(heartbeat.reason.hasPrefix("\(identity): no heartbeat for over 30 s"))
         let scalars = try Fixtures.facts("S4")["process[\(identity)].scalar_fields"] as! [String: String]
         #expect(abs(heartbeat.from - Double(scalars["beat"]!)!) < 0.001, "the gap starts at the last beat")

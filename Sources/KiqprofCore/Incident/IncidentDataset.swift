@@ -132,19 +132,7 @@ public struct IncidentDataset: Sendable {
     }
 
     /// A period the recorder could not observe (Redis down, heartbeats stale, host not sampled).
-    public struct Gap: Sendable, Equatable {
-        public var from: Double
-        public var to: Double
-        public var kind: String
-        public var reason: String
-
-        public init(from: Double, to: Double, kind: String, reason: String) {
-            self.from = from
-            self.to = to
-            self.kind = kind
-            self.reason = reason
-        }
-    }
+    public typealias Gap = ObservationGap
 
     /// A schedule seen in Redis (sidekiq-scheduler or sidekiq-cron), as the store last saw it.
     public struct Schedule: Sendable, Equatable {

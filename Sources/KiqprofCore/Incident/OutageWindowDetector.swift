@@ -48,10 +48,9 @@ public struct OutageWindowDetector {
         }
         for gap in dataset.gaps {
             switch gap.kind {
-            case "heartbeat": intervals.append(Interval(from: gap.from, to: gap.to, signal: "heartbeat stale: \(gap.reason)"))
-            case "redis": intervals.append(Interval(from: gap.from, to: gap.to, signal: "Redis unreachable: \(gap.reason)"))
-            case "host": intervals.append(Interval(from: gap.from, to: gap.to, signal: "recorder: \(gap.reason)"))
-            default: intervals.append(Interval(from: gap.from, to: gap.to, signal: "\(gap.kind): \(gap.reason)"))
+            case .heartbeat: intervals.append(Interval(from: gap.from, to: gap.to, signal: "heartbeat stale: \(gap.reason)"))
+            case .redis: intervals.append(Interval(from: gap.from, to: gap.to, signal: "Redis unreachable: \(gap.reason)"))
+            case .host: intervals.append(Interval(from: gap.from, to: gap.to, signal: "recorder: \(gap.reason)"))
             }
         }
         intervals += vanishedProcesses(dataset)

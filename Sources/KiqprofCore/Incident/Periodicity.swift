@@ -5,10 +5,21 @@ import Foundation
 /// so a cron job's intervals scatter while its starts stay in one phase of the period: the test is the
 /// phase of the starts against the grid, not only how steady the intervals are.
 public struct Periodicity: Sendable, Equatable {
-    public enum Source: String, Sendable {
-        case sidekiqScheduler = "sidekiq-scheduler"
-        case sidekiqCron = "sidekiq-cron"
+    /// A scheduler's definition, or start times alone.
+    public enum Source: Sendable, Equatable {
+        case scheduler(SchedulerKind)
         case observed
+
+        public static let sidekiqScheduler = Source.scheduler(.sidekiqScheduler)
+        public static let sidekiqCron = Source.scheduler(.sidekiqCron)
+
+        /// `sidekiq-scheduler`, `sidekiq-cron` or `observed`, as JSON and the evidence name it.
+        public var rawValue: String {
+            switch self {
+            case .scheduler(let kind): kind.rawValue
+            case .observed: "observed"
+            }
+        }
     }
 
     public var period: Double
@@ -49,7 +60,7 @@ public struct Periodicity: Sendable, Equatable {
         let defined = schedules.filter { $0.jobClass == jobClass }
             .sorted { ($0.periodSeconds ?? .infinity, $0.name) < ($1.periodSeconds ?? .infinity, $1.name) }
         if let schedule = defined.first {
-            let source: Source = schedule.source == .sidekiqCron ? .sidekiqCron : .sidekiqScheduler
+            let source = Source.scheduler(schedule.source)
             if let period = schedule.periodSeconds ?? observed(starts)?.period {
                 let firings = Self.firings(starts)
                 return Periodicity(period: period, source: source, scheduleName: schedule.name, enabled: schedule.enabled,

@@ -86,22 +86,28 @@ public struct ScheduleSwitch: Sendable, Equatable {
     public var enable: Command { command(enabled: true) }
 
     public func command(enabled: Bool) -> Command {
+        Command(argv: ["HSET", key, field, Self.value(for: scheduler, enabled: enabled)])
+    }
+
+    /// The hash field that holds the switch: sidekiq-scheduler keeps one states hash with a field per
+    /// schedule; sidekiq-cron a `status` field in each job's hash.
+    public var field: String { Self.field(scheduler: scheduler, name: name) }
+
+    public static func field(scheduler: SchedulerKind, name: String) -> String {
+        scheduler == .sidekiqScheduler ? name : "status"
+    }
+
+    /// What the field holds when the schedule is on or off.
+    public static func value(for scheduler: SchedulerKind, enabled: Bool) -> String {
         switch scheduler {
-        case .sidekiqScheduler:
-            return Command(argv: ["HSET", key, name, enabled ? #"{"enabled":true}"# : #"{"enabled":false}"#])
-        case .sidekiqCron:
-            return Command(argv: ["HSET", key, "status", enabled ? "enabled" : "disabled"])
+        case .sidekiqScheduler: return enabled ? #"{"enabled":true}"# : #"{"enabled":false}"#
+        case .sidekiqCron: return enabled ? "enabled" : "disabled"
         }
     }
 
     /// A read-only command for the current state: the `{"enabled":…}` JSON or nil (never toggled, so enabled
     /// unless the config says otherwise) for sidekiq-scheduler; `enabled`, `disabled` or nil (no such job) for sidekiq-cron.
-    public var read: Command {
-        switch scheduler {
-        case .sidekiqScheduler: return Command(argv: ["HGET", key, name])
-        case .sidekiqCron: return Command(argv: ["HGET", key, "status"])
-        }
-    }
+    public var read: Command { Command(argv: ["HGET", key, field]) }
 
     /// The same switch in the Sidekiq Web UI, e.g. `Sidekiq Web → Recurring jobs → NAME → Disable`
     /// (Mastodon mounts Sidekiq Web at /sidekiq for roles with view_devops).

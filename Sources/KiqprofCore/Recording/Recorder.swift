@@ -106,9 +106,9 @@ public final class Recorder {
         }
         // Close what is open so nothing of this session is lost.
         let now = clock.now()
-        if let (since, reason) = redisDownSince { addGap(from: since, to: now, kind: "redis", reason: reason) }
+        if let (since, reason) = redisDownSince { addGap(from: since, to: now, kind: .redis, reason: reason) }
         for (identity, silence) in silentSince.sorted(by: { $0.key < $1.key }) {
-            addGap(from: silence.from, to: now, kind: "heartbeat",
+            addGap(from: silence.from, to: now, kind: .heartbeat,
                    reason: "\(identity): \(silence.why) (still silent when recording stopped)")
         }
         let stillRunning = tracker.flushOpen()
@@ -124,7 +124,7 @@ public final class Recorder {
         summary.polls += 1
         if let last = lastSampleAt, time - last >= 3 * options.interval {
             let reason = "no host sample for \(DurationExpression.humanize(time - last)): the host or the recorder was starved"
-            addGap(from: last, to: time, kind: "host", reason: reason)
+            addGap(from: last, to: time, kind: .host, reason: reason)
         }
         lastSampleAt = time
         batch.hostSamples.append(sampler.sample(at: time, host: options.hostName))
@@ -146,7 +146,7 @@ public final class Recorder {
                 batch.schedulesSeenAt = time
             }
             if let (since, reason) = redisDownSince {
-                addGap(from: since, to: time, kind: "redis", reason: reason)
+                addGap(from: since, to: time, kind: .redis, reason: reason)
                 redisDownSince = nil
                 log("Redis answers again after \(DurationExpression.humanize(time - since))")
             }
@@ -202,11 +202,11 @@ public final class Recorder {
                     silentSince[process.identity] = (process.beat ?? time, why)
                 }
             } else if let silence = silentSince.removeValue(forKey: process.identity) {
-                addGap(from: silence.from, to: process.beat ?? time, kind: "heartbeat", reason: "\(process.identity): \(silence.why)")
+                addGap(from: silence.from, to: process.beat ?? time, kind: .heartbeat, reason: "\(process.identity): \(silence.why)")
             }
         }
         for (identity, silence) in silentSince where !listed.contains(identity) {
-            addGap(from: silence.from, to: time, kind: "heartbeat", reason: "\(identity): \(silence.why); then left the process set")
+            addGap(from: silence.from, to: time, kind: .heartbeat, reason: "\(identity): \(silence.why); then left the process set")
             silentSince[identity] = nil
         }
     }
@@ -234,7 +234,7 @@ public final class Recorder {
         }
     }
 
-    private func addGap(from: Double, to: Double, kind: String, reason: String) {
+    private func addGap(from: Double, to: Double, kind: ObservationGap.Kind, reason: String) {
         batch.gaps.append(.init(from: from, to: to, kind: kind, reason: reason))
         summary.gaps += 1
     }

@@ -13,9 +13,7 @@ public struct RecordBatch: Sendable {
         public var t: Double, retry: Int, schedule: Int, dead: Int, processed: Int64?, failed: Int64?
     }
 
-    public struct Gap: Sendable {
-        public var from: Double, to: Double, kind: String, reason: String
-    }
+    public typealias Gap = ObservationGap
 
     public var runs: [JobRun] = []
     public var hostSamples: [HostSample] = []

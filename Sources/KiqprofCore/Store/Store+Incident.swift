@@ -124,7 +124,10 @@ extension Store {
                         processed: $0[3], failed: $0[4]) }
                 dataset.gaps = try Row.fetchAll(db, sql: """
                     SELECT from_t, to_t, kind, reason FROM recorder_gap WHERE to_t >= ? AND from_t <= ? ORDER BY from_t, kind, reason
-                    """, arguments: [from, to]).map { IncidentDataset.Gap(from: $0[0], to: $0[1], kind: $0[2], reason: $0[3]) }
+                    """, arguments: [from, to]).compactMap { row in
+                        // Only the kinds this version writes; an unknown one is left out, not guessed.
+                        ObservationGap.Kind(rawValue: row[2]).map { ObservationGap(from: row[0], to: row[1], kind: $0, reason: row[3]) }
+                    }
                 dataset.schedules = try Row.fetchAll(db, sql: """
                     SELECT name, class, source, period_s, enabled, toggle_key, cron_namespace, cron, every FROM schedule_definition ORDER\
                      BY source, name

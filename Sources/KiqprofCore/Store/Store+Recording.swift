@@ -25,7 +25,7 @@ extension Store {
                 }
                 for gap in batch.gaps {
                     try db.execute(sql: "INSERT INTO recorder_gap (from_t, to_t, kind, reason) VALUES (?, ?, ?, ?)",
-                                   arguments: [gap.from, gap.to, gap.kind, gap.reason])
+                                   arguments: [gap.from, gap.to, gap.kind.rawValue, gap.reason])
                 }
                 for schedule in batch.schedules {
                     try db.execute(sql: """
@@ -125,8 +125,10 @@ extension Store {
     /// Recorded gaps (from, to, kind, reason), oldest first.
     public func gaps() throws -> [RecordBatch.Gap] {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT from_t, to_t, kind, reason FROM recorder_gap ORDER BY from_t").map {
-                RecordBatch.Gap(from: $0["from_t"], to: $0["to_t"], kind: $0["kind"], reason: $0["reason"])
+            try Row.fetchAll(db, sql: "SELECT from_t, to_t, kind, reason FROM recorder_gap ORDER BY from_t").compactMap { row in
+                ObservationGap.Kind(rawValue: row["kind"]).map {
+                    ObservationGap(from: row["from_t"], to: row["to_t"], kind: $0, reason: row["reason"])
+                }
             }
         }
     }

@@ -25,11 +25,11 @@ public struct TogglePlan: Sendable, Equatable {
 
     public var key: String { schedule.toggleKey }
 
-    /// sidekiq-scheduler keeps one states hash with a field per schedule; sidekiq-cron a `status` field per job hash.
+    /// The switch's hash field and values, as `ScheduleSwitch` (the one model of them) defines them.
     public var field: String { Self.field(for: schedule) }
 
     /// What the command writes.
-    public var value: String { Self.value(for: schedule.source, enabled: action.enables) }
+    public var value: String { ScheduleSwitch.value(for: schedule.source, enabled: action.enables) }
 
     /// True when the schedule is already in the requested state, so nothing is to be written.
     public var isNoOp: Bool { schedule.enabled == action.enables }
@@ -38,19 +38,12 @@ public struct TogglePlan: Sendable, Equatable {
     public var command: [String] { isNoOp ? [] : ["HSET", key, field, value] }
 
     /// Redis argv that puts the schedule back; empty when there is nothing to undo.
-    public var undo: [String] { isNoOp ? [] : ["HSET", key, field, Self.value(for: schedule.source, enabled: !action.enables)] }
+    public var undo: [String] { isNoOp ? [] : ["HSET", key, field, ScheduleSwitch.value(for: schedule.source, enabled: !action.enables)] }
 
     /// The only write `--apply` needs a connection to allow.
     public var permit: RedisWritePermit { RedisWritePermit("HSET", key: key) }
 
     public static func field(for schedule: PeriodicSchedule) -> String {
-        schedule.source == .sidekiqScheduler ? schedule.name : "status"
-    }
-
-    public static func value(for source: PeriodicSchedule.Source, enabled: Bool) -> String {
-        switch source {
-        case .sidekiqScheduler: return enabled ? #"{"enabled":true}"# : #"{"enabled":false}"#
-        case .sidekiqCron: return enabled ? "enabled" : "disabled"
-        }
+        ScheduleSwitch.field(scheduler: schedule.source, name: schedule.name)
     }
 }
