@@ -9,6 +9,8 @@ public struct ConcurrencySweep {
         public fileprivate(set) var concurrency: [Double] = []
         /// The interval's length in seconds.
         public fileprivate(set) var interval: Double = 0
+        /// Whether the sample follows the one before it without a sampling gap (false for the first).
+        public fileprivate(set) var continues = false
 
         public var isEmpty: Bool { classes.isEmpty }
     }
@@ -48,7 +50,8 @@ public struct ConcurrencySweep {
         var row = Row()
         for (index, t) in times.enumerated() {
             var lower = index == 0 ? t - typical : times[index - 1]
-            if t - lower > gapFactor * typical { lower = t - typical }
+            row.continues = index > 0 && t - lower <= gapFactor * typical
+            if !row.continues { lower = t - typical }
             let length = max(t - lower, 1e-9)
             while next < runs.count && runs[next].start < t {
                 active.append(next)

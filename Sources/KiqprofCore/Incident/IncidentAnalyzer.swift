@@ -20,8 +20,8 @@ public struct IncidentAnalyzer {
         let classCount = dataset.classes.count
         var profiles = dataset.classes.map { ClassProfile(jobClass: $0) }
         // The store loads only overlapping runs; filter (and copy) only when handed more.
-        let runs = dataset.runs.allSatisfy({ $0.end >= from && $0.start <= to }) ? dataset.runs : dataset.runs.filter { $0.end >= from
-            && $0.start <= to }
+        let overlaps = { (run: IncidentDataset.Run) in run.end >= from && run.start <= to }
+        let runs = dataset.runs.allSatisfy(overlaps) ? dataset.runs : dataset.runs.filter(overlaps)
 
         runStatistics(runs, dataset: dataset, from: from, to: to, into: &profiles)
         let hostPoints = dataset.hostPoints.filter { $0.t >= from && $0.t <= to }
@@ -41,8 +41,8 @@ public struct IncidentAnalyzer {
         }
         var ranked = profiles.enumerated().filter { profiles[$0.offset].runs > 0 }
         ranked.sort { lhs, rhs in
-            (lhs.element.score, rhs.element.busySeconds, rhs.element.jobClass) > (rhs.element.score, lhs.element.busySeconds,
-                lhs.element.jobClass)
+            (lhs.element.score, rhs.element.busySeconds, rhs.element.jobClass)
+                > (rhs.element.score, lhs.element.busySeconds, lhs.element.jobClass)
         }
         let cpuCount = hostPoints.compactMap(\.cpuCount).max()
         var ordered: [ClassProfile] = []
@@ -50,8 +50,7 @@ public struct IncidentAnalyzer {
             var profile = entry.element
             profile.rank = position + 1
             profile.evidence = EvidenceWriter.sentences(for: profile, outageWindowCount: windows.count, hostMemoryMB: hostMemoryMB,
-                cpuCount: cpuCount,
-                                                        hostSampled: !hostPoints.isEmpty)
+                                                        cpuCount: cpuCount, hostSampled: !hostPoints.isEmpty)
             ordered.append(profile)
         }
         let top = ranked.prefix(3).filter { $0.element.score > 0 }.map { Int32($0.offset) }
@@ -73,7 +72,7 @@ public struct IncidentAnalyzer {
     // MARK: - Runs alone
 
     private func runStatistics(_ runs: [IncidentDataset.Run], dataset: IncidentDataset, from: Double, to: Double,
-        into profiles: inout [ClassProfile]) {
+                               into profiles: inout [ClassProfile]) {
         var durations = [[Double]](repeating: [], count: profiles.count)
         var starts = [[Double]](repeating: [], count: profiles.count)
         var latestEnd = [Double](repeating: -.infinity, count: profiles.count)
@@ -159,15 +158,11 @@ public struct IncidentAnalyzer {
         for (host, hostPoints) in groups {
             let hostRuns = runsFor(host)
             let weights = hostRuns.map { Self.workWeight($0, nominal: profiles[Int($0.classIndex)].nominalDuration) }
-            let times = hostPoints.map(\.t)
-            let gap = 3 * ConcurrencySweep.typicalInterval(times)
-            ConcurrencySweep.sweep(times: times, runs: hostRuns, classCount: classCount, weights: weights) { index, row in
+            ConcurrencySweep.sweep(times: hostPoints.map(\.t), runs: hostRuns, classCount: classCount, weights: weights) { index, row in
                 layout.fill(row, columns: &rowColumns, values: &rowValues)
                 let point = hostPoints[index]
-                let block = Int32(((point.t - origin) / blockLength).rounded(.down))
-                let continues = index > 0 && point.t - times[index - 1] <= gap
-                design.add(host: host, block: block, continues: continues, cpu: point.cpuBusyPct, memory: point.memUsedMB,
-                           columns: rowColumns, values: rowValues)
+                design.add(host: host, block: Self.block(point.t, origin: origin, length: blockLength), continues: row.continues,
+                           cpu: point.cpuBusyPct, memory: point.memUsedMB, columns: rowColumns, values: rowValues)
             }
         }
         let names = columns.map { profiles[$0].jobClass }
@@ -214,6 +209,11 @@ public struct IncidentAnalyzer {
     /// Bootstrap blocks: about 60 over the window, and at least a minute each so a block holds whole runs.
     static func bootstrapBlockLength(from: Double, to: Double) -> Double {
         max(60, (to - from) / 60)
+    }
+
+    /// The bootstrap block a sample at `t` falls in.
+    static func block(_ t: Double, origin: Double, length: Double) -> Int32 {
+        Int32(((t - origin) / length).rounded(.down))
     }
 
     // MARK: - The process that ran it
@@ -293,18 +293,17 @@ public struct IncidentAnalyzer {
             runsByIdentity[run.identityIndex, default: []].append(run)
         }
         let identities = runsByIdentity.keys.sorted()
-        func sweep(_ body: (Int32, [IncidentDataset.ProcessPoint], Double, Int, ConcurrencySweep.Row) -> Void) {
+        func sweep(_ body: (Int32, IncidentDataset.ProcessPoint, ConcurrencySweep.Row) -> Void) {
             for identity in identities {
                 let points = pointsByIdentity[identity]!, identityRuns = runsByIdentity[identity]!
                 let weights = identityRuns.map { Self.workWeight($0, nominal: profiles[Int($0.classIndex)].nominalDuration) }
-                let gap = 3 * ConcurrencySweep.typicalInterval(points.map(\.t))
                 ConcurrencySweep.sweep(times: points.map(\.t), runs: identityRuns, classCount: classCount, weights: weights) { index, row in
-                    body(identity, points, gap, index, row)
+                    body(identity, points[index], row)
                 }
             }
         }
         var exposure = [Double](repeating: 0, count: classCount)
-        sweep { _, _, _, _, row in for (k, c) in row.classes.enumerated() { exposure[Int(c)] += row.concurrency[k] } }
+        sweep { _, _, row in for (k, c) in row.classes.enumerated() { exposure[Int(c)] += row.concurrency[k] } }
         let columns = (0..<classCount).filter { exposure[$0] >= minimumAttributionExposure }
             .sorted { (exposure[$0], profiles[$1].jobClass) > (exposure[$1], profiles[$0].jobClass) }
             .prefix(regressionColumns)
@@ -313,11 +312,9 @@ public struct IncidentAnalyzer {
         let origin = from, blockLength = Self.bootstrapBlockLength(from: from, to: to)
         var design = AttributionDesign(size: layout.size, separable: columns.count)
         var rowColumns: [Int] = [], rowValues: [Double] = []
-        sweep { identity, points, gap, index, row in
+        sweep { identity, point, row in
             layout.fill(row, columns: &rowColumns, values: &rowValues)
-            let point = points[index]
-            let continues = index > 0 && point.t - points[index - 1].t <= gap
-            design.add(host: identity, block: Int32(((point.t - origin) / blockLength).rounded(.down)), continues: continues,
+            design.add(host: identity, block: Self.block(point.t, origin: origin, length: blockLength), continues: row.continues,
                        cpu: point.cpuPct! / Double(cpuCount), memory: nil, columns: rowColumns, values: rowValues)
         }
         let cpu = design.fit(.cpu).attribution
