@@ -99,7 +99,7 @@ struct IncidentAnalyzerTests {
     @Test func aSchedulerDefinitionGivesThePeriodAndItsSource() throws {
         var day = SyntheticIncident()
         day.dataset.schedules = [.init(name: "trends_refresh_scheduler", jobClass: "Scheduler::Trends::RefreshScheduler",
-                                       source: .sidekiqCron, periodSeconds: 60, enabled: true)]
+                                       source: .sidekiqCron, cron: "* * * * *", enabled: true)]
         let analysis = IncidentAnalyzer().analyze(day.dataset, from: Self.from, to: Self.to)
         let hog = try profile(analysis, "Scheduler::Trends::RefreshScheduler")
         #expect(hog.periodicity == Periodicity(period: 60, source: .sidekiqCron, scheduleName: "trends_refresh_scheduler", enabled: true,

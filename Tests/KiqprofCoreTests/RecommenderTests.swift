@@ -5,11 +5,11 @@ import Testing
 struct RecommenderTests {
     static let from = SyntheticIncident.start
     static let to = SyntheticIncident.start + 7200
-    static let trendsSchedule = IncidentDataset.Schedule(
-        name: "trends_refresh_scheduler", jobClass: "Scheduler::Trends::RefreshScheduler", source: .sidekiqCron, periodSeconds: 60,
+    static let trendsSchedule = PeriodicSchedule(
+        name: "trends_refresh_scheduler", jobClass: "Scheduler::Trends::RefreshScheduler", source: .sidekiqCron, cron: "* * * * *",
         enabled: true, toggleKey: "mastodon:cron_job:trends_refresh_scheduler")
 
-    func analysis(schedules: [IncidentDataset.Schedule] = [trendsSchedule]) -> IncidentAnalysis {
+    func analysis(schedules: [PeriodicSchedule] = [trendsSchedule]) -> IncidentAnalysis {
         var day = SyntheticIncident()
         day.dataset.schedules = schedules
         return IncidentAnalyzer().analyze(day.dataset, from: Self.from, to: Self.to)

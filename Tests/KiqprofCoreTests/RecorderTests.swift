@@ -74,9 +74,9 @@ import Testing
         #expect(runs.map(\.jid) == ["a", "b"])
         #expect(runs.map(\.outcome) == [.ok, .ok])
         #expect(runs.map(\.start) == [t0 - 5, t0 + 12])
-        #expect(runs.map(\.endMin) == [t0 + 10, t0 + 30])
-        #expect(runs.map(\.endMax) == [t0 + 20, t0 + 40])
-        #expect(runs.map(\.end) == [t0 + 15, t0 + 35])
+        #expect(runs.map(\.end.earliest) == [t0 + 10, t0 + 30])
+        #expect(runs.map(\.end.latest) == [t0 + 20, t0 + 40])
+        #expect(runs.map(\.end.estimate) == [t0 + 15, t0 + 35])
         #expect(runs.allSatisfy { $0.source == .poll && $0.host == "worker1" && $0.pid == 10 && $0.identity == Self.local })
         #expect(runs.map(\.jobClass) == ["CpuBurnJob", "SleepyJob"])
 
@@ -128,7 +128,7 @@ import Testing
         #expect(runs["d"]?.outcome == .failed && runs["d"]?.errorClass == "ArgumentError")
         #expect(runs["r"]?.outcome == .failed && runs["r"]?.errorClass == "IOError")
         #expect(runs["u"]?.outcome == .unknown && runs["u"]?.errorClass == nil)
-        #expect(runs["u"]?.endMin == t0 + 10 && runs["u"]?.endMax == t0 + 20)
+        #expect(runs["u"]?.end.earliest == t0 + 10 && runs["u"]?.end.latest == t0 + 20)
         // Two failures found explain two of the three: "u" waits 25 s after the poll that saw it end.
         #expect(uFirstStored == t0 + 45)
     }
@@ -198,7 +198,7 @@ import Testing
         #expect(summary.gaps == 3)
         let runs = try rig.store.runs()
         #expect(runs.count == 1)
-        #expect(runs.first?.outcome == .lost && runs.first?.endMin == t0 + 20 && runs.first?.endMax == t0 + 55)
+        #expect(runs.first?.outcome == .lost && runs.first?.end.earliest == t0 + 20 && runs.first?.end.latest == t0 + 55)
     }
 
     @Test func aHostStarvedForThreeIntervalsLeavesAHostGapAndPollingResumesWithoutCatchingUp() throws {
@@ -225,7 +225,7 @@ import Testing
         var old = RecordBatch()
         old.hostSamples = [HostSample(t: t0 - 1000, host: "worker1", source: .proc)]
         old.runs = [JobRun(jid: "old", jobClass: "OldJob", queue: "default", identity: Self.local, host: "worker1", pid: 10, tid: "t1",
-                           start: t0 - 1000, endMin: t0 - 990, endMax: t0 - 980, outcome: .ok, source: .poll)]
+                           start: t0 - 1000, end: .between(t0 - 990, t0 - 980), outcome: .ok, source: .poll)]
         try rig.store.write(old)
         rig.options.retain = 30
         _ = try rig.record(for: 70)
@@ -243,7 +243,7 @@ import Testing
         }
         _ = try first.record(for: 15)
         #expect(try first.store.runs().map(\.outcome) == [.running])
-        #expect(try first.store.runs().first?.endMin == t0 + 10)
+        #expect(try first.store.runs().first?.end.earliest == t0 + 10)
 
         // The next session starts at t0+100 and sees the job gone at its first beat.
         let second = try Rig(store: first.store, wallStart: t0 + 100) { t in
@@ -253,7 +253,7 @@ import Testing
         #expect(second.logs.first == "continuing 1 runs that were in progress when the last recording stopped")
         let runs = try second.store.runs()
         #expect(runs.count == 1)
-        #expect(runs.first?.jid == "a" && runs.first?.start == t0 - 5 && runs.first?.endMin == t0 + 10 && runs.first?.endMax == t0 + 100)
+        #expect(runs.first?.jid == "a" && runs.first?.start == t0 - 5 && runs.first?.end == .between(t0 + 10, t0 + 100))
         // The previous session's counter is unknown, so success cannot be told apart: unknown, after the wait.
         #expect(runs.first?.outcome == .unknown)
         #expect(summary.runsRecorded == 1)

@@ -24,8 +24,8 @@ struct ReportHTMLRendererTests {
 
     static func syntheticModel() -> ReportModel {
         var dataset = SyntheticIncident().dataset
-        dataset.schedules = [.init(name: "trends_refresh", jobClass: hog, source: .sidekiqScheduler, periodSeconds: 60, enabled: true),
-                             .init(name: "old_cleanup", jobClass: "CleanupJob", source: .sidekiqCron, periodSeconds: 86400, enabled: false)]
+        dataset.schedules = [.init(name: "trends_refresh", jobClass: hog, source: .sidekiqScheduler, every: "1m", enabled: true),
+                             .init(name: "old_cleanup", jobClass: "CleanupJob", source: .sidekiqCron, cron: "0 0 * * *", enabled: false)]
         dataset.queuePoints = [.init(t: SyntheticIncident.start + 3700, queue: "default", latency: 95, size: 1200)]
         dataset.setPoints = [.init(t: SyntheticIncident.start, retry: 3, dead: 0, processed: 1000, failed: 2),
                              .init(t: SyntheticIncident.start + 7200, retry: 40, dead: 1, processed: 20000, failed: 60)]
@@ -69,7 +69,7 @@ struct ReportHTMLRendererTests {
         let hogIndex = try #require(synthetic.dataset.classes.firstIndex(of: Self.hog))
         synthetic.dataset.classes[hogIndex] = "class" + payload
         synthetic.dataset.schedules = [.init(name: "schedule" + payload, jobClass: "class" + payload, source: .sidekiqCron,
-                                             periodSeconds: 60, enabled: true)]
+                                             cron: "* * * * *", enabled: true)]
         synthetic.dataset.queuePoints = [.init(t: SyntheticIncident.start + 3700, queue: "queue" + payload, latency: 95, size: 3)]
         var model = Self.model(synthetic.dataset, from: SyntheticIncident.start, to: SyntheticIncident.start + 7200) { analysis in
             analysis.profiles[0].evidence.append("evidence" + payload)

@@ -23,9 +23,9 @@ import Testing
         #expect(ended.count == 1)
         let run = ended[0].run
         #expect(run.start == 95)
-        #expect(run.endMin == 110)
-        #expect(run.endMax == 120)
-        #expect(run.end == 115)
+        #expect(run.end.earliest == 110)
+        #expect(run.end.latest == 120)
+        #expect(run.end.estimate == 115)
         #expect(run.duration == 20)
         #expect(run.outcome == .unknown)
         #expect(run.source == .poll)
@@ -38,8 +38,8 @@ import Testing
         _ = tracker.observe(at: 101, processes: [process(beat: 100)], busy: [job("a", runAt: 90)])
         let ended = tracker.observe(at: 170, processes: [process(beat: 0, state: .gone)], busy: [])
         #expect(ended.map(\.run.outcome) == [.lost])
-        #expect(ended[0].run.endMin == 100)
-        #expect(ended[0].run.endMax == 170)
+        #expect(ended[0].run.end.earliest == 100)
+        #expect(ended[0].run.end.latest == 170)
     }
 
     @Test func theSameJidRetriedIsANewRunAndThreadsAreKeptApart() {
@@ -49,13 +49,13 @@ import Testing
         #expect(first.map(\.run.jid) == ["a"])
         #expect(tracker.running.map(\.start) == [99, 108])
         let open = tracker.flushOpen()
-        #expect(open.allSatisfy { $0.outcome == .running && $0.end == nil && $0.endMin == 110 })
+        #expect(open.allSatisfy { $0.outcome == .running && $0.end.estimate == nil && $0.end.earliest == 110 })
         // A new session adopts them: a run still listed continues, one gone ends within the downtime.
         var next = RunTracker()
         next.adopt(open)
         let ended = next.observe(at: 300, processes: [process(beat: 299)], busy: [job("b", runAt: 99, tid: "t2")])
         #expect(ended.map(\.run.jid) == ["a"])
-        #expect(ended.first?.run.endMin == 110 && ended.first?.run.endMax == 299)
+        #expect(ended.first?.run.end.earliest == 110 && ended.first?.run.end.latest == 299)
         #expect(next.running.map(\.jid) == ["b"])
     }
 
@@ -83,7 +83,7 @@ import Testing
             + #""failed_at":1795715241.7293777,"retry_count":0}"#
         func ended(_ jid: String, endMax: Double = 1795715245, failed: (Int64, Int64) = (4, 6)) -> RunTracker.EndedRun {
             let run = JobRun(jid: jid, jobClass: "X", queue: "default", identity: "vm:1:a", host: "vm", pid: 1, tid: "t", start: 1795715230,
-                             endMin: 1795715240, endMax: endMax, outcome: .unknown, source: .poll)
+                             end: .between(1795715240, endMax), outcome: .unknown, source: .poll)
             return RunTracker.EndedRun(run: run, failedBefore: failed.0, failedAfter: failed.1,
                                        windowStart: 1795715239, windowEnd: 1795715246)
         }

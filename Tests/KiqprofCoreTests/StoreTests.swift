@@ -12,17 +12,17 @@ import Testing
         let store = try temporaryStore()
         var batch = RecordBatch()
         batch.runs = [
-            JobRun(jid: "a", jobClass: "A", queue: "default", identity: "vm:1:x", host: "vm", pid: 1, tid: "t", start: 100, endMin: 110,
-                endMax: 120, outcome: .ok, source: .poll),
-            JobRun(jid: "b", jobClass: "B", queue: "low", identity: "vm:1:x", host: "vm", pid: 1, tid: "u", start: 200, endMin: 205,
-                endMax: 205, outcome: .failed, source: .log),
+            JobRun(jid: "a", jobClass: "A", queue: "default", identity: "vm:1:x", host: "vm", pid: 1, tid: "t", start: 100,
+                   end: .between(110, 120), outcome: .ok, source: .poll),
+            JobRun(jid: "b", jobClass: "B", queue: "low", identity: "vm:1:x", host: "vm", pid: 1, tid: "u", start: 200,
+                   end: .exact(205), outcome: .failed, source: .log),
         ]
         batch.hostSamples = [HostSample(t: 100, host: "vm", source: .proc)]
         batch.gaps = [.init(from: 150, to: 160, kind: .redis, reason: "down")]
         try store.write(batch)
         let runs = try store.runs()
         #expect(runs.map(\.jid) == ["b", "a"])
-        #expect(runs[1].end == 115)
+        #expect(runs[1].end.estimate == 115)
         #expect(try store.runs(jobClass: "A").count == 1)
         #expect(try store.runs(from: 116).map(\.jid) == ["b"])
         #expect(try store.counts()["host_sample"] == 1)

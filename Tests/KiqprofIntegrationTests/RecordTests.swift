@@ -43,7 +43,7 @@ struct RecordTests {
         let runs = try store.runs()
         #expect(runs.count == 5)
         #expect(Set(runs.map(\.jobClass)) == ["CpuBurnJob", "MemHogJob", "SleepyJob"])
-        #expect(runs.allSatisfy { $0.source == .poll && $0.start == 1795715831 && $0.endMin != nil && $0.endMax != nil })
+        #expect(runs.allSatisfy { $0.source == .poll && $0.start == 1795715831 && $0.end.earliest != nil && $0.end.latest != nil })
         #expect(try store.integrityCheck() == "ok")
 
         // After the restart the recorder only read.

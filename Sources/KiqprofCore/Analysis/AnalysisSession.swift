@@ -58,7 +58,7 @@ public struct AnalysisSession {
     /// The schedules as Redis holds them now: which scheduler, which key, which period.
     public static func liveSchedules(
         _ target: RedisTarget, now: Double = Date().timeIntervalSince1970
-    ) throws -> [IncidentDataset.Schedule] {
-        try target.stateReader().readStatus(now: now).schedules.map(IncidentDataset.Schedule.init)
+    ) throws -> [PeriodicSchedule] {
+        try target.stateReader().readStatus(now: now).schedules
     }
 }

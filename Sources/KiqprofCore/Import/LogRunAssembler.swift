@@ -60,7 +60,7 @@ struct LogRunAssembler {
             }
             var run = LogRun(
                 jid: record.jid, tid: record.tid, pid: record.pid, jobClass: record.name, host: record.host,
-                start: startTime ?? time, end: time, endMin: time, endMax: time, outcome: .ok)
+                start: startTime ?? time, end: .exact(time), outcome: .ok)
             if record.failed {
                 if shuttingDown.contains(record.pid) {
                     run.outcome = .interrupted
@@ -103,9 +103,7 @@ struct LogRunAssembler {
             if lastTime - silentSince > 60 {
                 // Its process said nothing more while the log went on: it died with the job.
                 run.outcome = .lost
-                run.endMin = silentSince
-                run.endMax = lastTime
-                run.end = (silentSince + lastTime) / 2
+                run.end = .between(silentSince, lastTime)
             }
             completed.append(run)
         }

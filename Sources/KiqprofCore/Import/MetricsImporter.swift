@@ -2,17 +2,7 @@
 /// Keys are found with bounded `SCAN … MATCH j|*` (never KEYS); hashes and histograms are read pipelined.
 /// 8.x ten-minute rollups are used only for windows with no one-minute hash (they hold the same counts).
 public struct MetricsImporter {
-    public struct Row: Sendable, Equatable {
-        public var minute: Double
-        public var seconds: Double
-        public var jobClass: String
-        public var processed: Int
-        public var failed: Int
-        /// Milliseconds of successful executions.
-        public var totalMs: Int
-        /// 26 counters of successful executions by duration bucket (one-minute rows only).
-        public var histogram: [Int]?
-    }
+    public typealias Row = ClassMinuteMetric
 
     public let keyspace: SidekiqKeyspace
 

@@ -30,6 +30,16 @@ public struct IncidentDataset: Sendable {
             self.endBracket = endBracket
         }
 
+        /// The analysis view of a stored run. An open run ends at `openUntil` (the last instant the store has
+        /// data for). Only a polled run's bracket spreads its end; a log's lost run ends at its bracket's middle.
+        public init(classIndex: Int32, start: Double, end: RunEnd, outcome: RunOutcome, source: RunSource, openUntil: Double,
+                    identityIndex: Int32 = -1, hostIndex: Int32 = -1) {
+            let estimate = end.estimate
+            self.init(classIndex: classIndex, start: start, end: estimate ?? max(start, openUntil),
+                      isOpen: estimate == nil || outcome == .running, identityIndex: identityIndex, hostIndex: hostIndex,
+                      failed: outcome == .failed, lost: outcome == .lost, endBracket: source == .poll ? end.bracket : nil)
+        }
+
         public var duration: Double { max(0, end - start) }
 
         /// The latest the run can have ended.
@@ -134,39 +144,6 @@ public struct IncidentDataset: Sendable {
     /// A period the recorder could not observe (Redis down, heartbeats stale, host not sampled).
     public typealias Gap = ObservationGap
 
-    /// A schedule seen in Redis (sidekiq-scheduler or sidekiq-cron), as the store last saw it.
-    public struct Schedule: Sendable, Equatable {
-        public var name: String
-        public var jobClass: String
-        public var source: SchedulerKind
-        public var periodSeconds: Double?
-        public var enabled: Bool
-        /// The Redis key its on/off state lives in, and the sidekiq-cron 2.x namespace.
-        public var toggleKey: String?
-        public var cronNamespace: String?
-        public var cron: String?
-        public var every: String?
-
-        public init(name: String, jobClass: String, source: SchedulerKind, periodSeconds: Double?, enabled: Bool,
-                    toggleKey: String? = nil, cronNamespace: String? = nil, cron: String? = nil, every: String? = nil) {
-            self.name = name
-            self.jobClass = jobClass
-            self.source = source
-            self.periodSeconds = periodSeconds
-            self.enabled = enabled
-            self.toggleKey = toggleKey
-            self.cronNamespace = cronNamespace
-            self.cron = cron
-            self.every = every
-        }
-
-        public init(_ schedule: PeriodicSchedule) {
-            self.init(name: schedule.name, jobClass: schedule.jobClass, source: schedule.source, periodSeconds: schedule.periodSeconds,
-                      enabled: schedule.enabled, toggleKey: schedule.toggleKey, cronNamespace: schedule.cronNamespace,
-                      cron: schedule.cron, every: schedule.every)
-        }
-    }
-
     public var classes: [String] = []
     public var identities: [String] = []
     public var hosts: [String] = []
@@ -180,7 +157,8 @@ public struct IncidentDataset: Sendable {
     /// Sorted by time.
     public var setPoints: [SetPoint] = []
     public var gaps: [Gap] = []
-    public var schedules: [Schedule] = []
+    /// Schedules seen in Redis, as the store last saw them (or as Redis holds them now: `preferSchedules`).
+    public var schedules: [PeriodicSchedule] = []
     /// Whether Sidekiq 7+/8 per-class minute metrics were imported for the window.
     public var hasClassMetrics = false
     /// How many runs came from each source.
@@ -190,7 +168,7 @@ public struct IncidentDataset: Sendable {
 
     /// Puts the schedules Redis holds now in place of the store's copies of the same schedules; the store's
     /// others stay (a schedule removed since still explains the runs it made).
-    public mutating func preferSchedules(_ live: [Schedule]) {
+    public mutating func preferSchedules(_ live: [PeriodicSchedule]) {
         let liveNames = Set(live.map { "\($0.source.rawValue)/\($0.name)" })
         schedules = live + schedules.filter { !liveNames.contains("\($0.source.rawValue)/\($0.name)") }
         schedulesFromRedis = true

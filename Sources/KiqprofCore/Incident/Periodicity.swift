@@ -56,7 +56,7 @@ public struct Periodicity: Sendable, Equatable {
     public static let chanceLevel = 0.05
 
     /// A scheduler's definition wins; otherwise the start times decide. `starts` must be ascending.
-    public static func detect(jobClass: String, starts: [Double], schedules: [IncidentDataset.Schedule]) -> Periodicity? {
+    public static func detect(jobClass: String, starts: [Double], schedules: [PeriodicSchedule]) -> Periodicity? {
         let defined = schedules.filter { $0.jobClass == jobClass }
             .sorted { ($0.periodSeconds ?? .infinity, $0.name) < ($1.periodSeconds ?? .infinity, $1.name) }
         if let schedule = defined.first {

@@ -154,7 +154,7 @@ public enum ReportHTMLRenderer {
         for profile in model.analysis.profiles { profileOf[profile.jobClass] = profile }
         var scheduled = Set<String>()
         var rows = ""
-        func row(schedule: IncidentDataset.Schedule?, profile: ClassProfile?, jobClass: String) {
+        func row(schedule: PeriodicSchedule?, profile: ClassProfile?, jobClass: String) {
             let period = schedule?.periodSeconds ?? profile?.periodicity?.period
             rows += "<tr><td class=\"class\">"
             appendClassName(jobClass, to: &rows)

@@ -7,7 +7,7 @@ public enum RunsRenderer {
             .object([
                 ("jid", .text(run.jid)), ("class", .string(run.jobClass)), ("queue", .text(run.queue)), ("identity", .text(run.identity)),
                 ("host", .text(run.host)), ("pid", .int(run.pid)), ("tid", .text(run.tid)), ("start", .time(run.start)),
-                ("end", .time(run.end)), ("end_min", .time(run.endMin)), ("end_max", .time(run.endMax)),
+                ("end", .time(run.end.estimate)), ("end_min", .time(run.end.earliest)), ("end_max", .time(run.end.latest)),
                 ("duration_s", .number(run.duration)), ("outcome", .string(run.outcome.rawValue)), ("source", .string(run.source.rawValue)),
                 ("error_class", .text(run.errorClass)),
             ])
@@ -19,7 +19,7 @@ public enum RunsRenderer {
         var table = TextTable(headers: ["START", "CLASS", "QUEUE", "PROCESS", "DURATION", "±", "OUTCOME", "SOURCE", "JID"],
             rightAligned: [4, 5])
         for run in runs {
-            let uncertainty = (run.endMin != nil && run.endMax != nil) ? DurationExpression.humanize((run.endMax! - run.endMin!) / 2) : ""
+            let uncertainty = run.end.isOpen ? "" : DurationExpression.humanize(run.end.uncertainty ?? 0)
             table.add([ISOTimestamp.short(run.start), run.jobClass, run.queue ?? "", run.identity ?? "",
                        run.duration.map(DurationExpression.humanize) ?? "running", uncertainty, run.outcome.rawValue,
                        run.source.rawValue, run.jid ?? ""])

@@ -5,14 +5,14 @@ public struct Recommender {
     public var rules: RuleBook
     public var appVersion: AppVersion?
     /// Schedules as found in Redis (preferred) or the store: which scheduler really holds each one.
-    public var schedules: [IncidentDataset.Schedule]
+    public var schedules: [PeriodicSchedule]
     /// A suspect stands out with at least this score (a run taking 5 % of the host, before the
     /// periodic and outage factors) and at least this share of the top score.
     public var minimumScore = 5.0
     public var minimumShareOfTop = 0.15
     public var maximumSuspects = 5
 
-    public init(rules: RuleBook = .bundled, appVersion: AppVersion? = nil, schedules: [IncidentDataset.Schedule] = []) {
+    public init(rules: RuleBook = .bundled, appVersion: AppVersion? = nil, schedules: [PeriodicSchedule] = []) {
         self.rules = rules
         self.appVersion = appVersion
         self.schedules = schedules
@@ -69,7 +69,7 @@ public struct Recommender {
                     let scheduleName = located?.name ?? rule.schedule
                     var scheduleSwitch: ScheduleSwitch?
                     if action.kind == .disableSchedule, let schedule = located ?? schedules.first(where: { $0.name == rule.schedule }) {
-                        scheduleSwitch = Self.scheduleSwitch(for: schedule)
+                        scheduleSwitch = schedule.toggle
                     }
                     let steps = action.steps(appVersion: appVersion, scheduleSwitch: scheduleSwitch, scheduleName: scheduleName)
                     guard !steps.isEmpty else { continue }
@@ -105,12 +105,6 @@ public struct Recommender {
         return Result(recommendations: recommendations, nothingStandsOut: nothing)
     }
 
-    static func scheduleSwitch(for schedule: IncidentDataset.Schedule) -> ScheduleSwitch {
-        let kind = schedule.source
-        if let key = schedule.toggleKey { return ScheduleSwitch(scheduler: kind, name: schedule.name, key: key) }
-        return ScheduleSwitch(scheduler: kind, name: schedule.name, cronNamespace: schedule.cronNamespace)
-    }
-
     /// How directly an action removes the measured cost (1 stops it; lower ones soften or only hide it).
     static func weight(of kind: RuleAction.Kind) -> Double {
         switch kind {
@@ -140,14 +134,14 @@ public struct Recommender {
 
     /// - Parameter ruled: an app rule matched; it knows whether the job may be switched off, so no generic
     ///   disable is added (Mastodon's vacuum must not be disabled, for one).
-    private func genericRecommendations(for suspect: ClassProfile, schedule: IncidentDataset.Schedule?, analysis: IncidentAnalysis,
+    private func genericRecommendations(for suspect: ClassProfile, schedule: PeriodicSchedule?, analysis: IncidentAnalysis,
                                         ruled: Bool) -> [Recommendation] {
         var result: [Recommendation] = []
         let evidence = Array(suspect.evidence.prefix(4))
         let impact = Self.impact(suspect, outageWindows: analysis.outageWindows.count)
         let name = suspect.jobClass
         if let schedule, !ruled {
-            let scheduleSwitch = Self.scheduleSwitch(for: schedule)
+            let scheduleSwitch = schedule.toggle
             result.append(Recommendation(
                 jobClass: name, schedule: schedule.name, action: "disable_schedule",
                 steps: ["Disable the schedule \(schedule.name) in \(scheduleSwitch.schedulerName):"

@@ -25,7 +25,7 @@ public struct RunOutcomeSettler: Sendable {
 
     /// The two bounded reads that find recent failures of `runs` (one score window each for dead and retry).
     public static func commands(for runs: [RunTracker.EndedRun], keyspace: SidekiqKeyspace) -> [RedisCommand] {
-        let ends = runs.compactMap(\.run.endMin) + runs.compactMap(\.run.endMax)
+        let ends = runs.compactMap(\.run.end.earliest) + runs.compactMap(\.run.end.latest)
         guard let low = ends.min(), let high = ends.max() else { return [] }
         return [
             RedisCommand("ZRANGEBYSCORE", keyspace.dead, String(low - 1), String(high + 1), "LIMIT", "0", "500"),
@@ -52,7 +52,7 @@ public struct RunOutcomeSettler: Sendable {
             if let jid = entry.run.jid, let errorClass = errors[jid] {
                 entry.run.outcome = .failed
                 entry.run.errorClass = errorClass
-                failureFlushes.append(entry.run.endMax ?? entry.windowEnd)
+                failureFlushes.append(entry.run.end.latest ?? entry.windowEnd)
                 settled.append(entry.run)
             } else {
                 candidates.append(entry)

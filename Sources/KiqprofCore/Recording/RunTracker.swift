@@ -98,9 +98,7 @@ public struct RunTracker: Sendable {
                     endMax = max(endMin, time)
                     run.outcome = .unknown
                 }
-                run.endMin = endMin
-                run.endMax = endMax
-                run.end = (endMin + endMax) / 2
+                run.end = .between(endMin, endMax)
                 ended.append(EndedRun(run: run, failedBefore: entry.failedAtLastSeen, failedAfter: failedCounter,
                                       windowStart: entry.lastReadPoll, windowEnd: time))
                 entry.runs[key] = nil
@@ -121,9 +119,7 @@ public struct RunTracker: Sendable {
         var runs: [JobRun] = []
         for entry in open.values {
             for var run in entry.runs.values {
-                run.endMin = entry.lastSeenBeat
-                run.endMax = nil
-                run.end = nil
+                run.end = .openSince(entry.lastSeenBeat)
                 runs.append(run)
             }
         }
@@ -136,13 +132,13 @@ public struct RunTracker: Sendable {
         for run in runs {
             guard let identity = run.identity, let tid = run.tid else { continue }
             let key = "\(tid)|\(run.jid ?? "")|\(Int(run.start))"
-            let seen = run.endMin ?? run.start
+            let seen = run.end.earliest ?? run.start
             var entry = open[identity] ?? ProcessRuns(lastSeenBeat: seen, failedAtLastSeen: nil, lastReadPoll: seen)
             var adopted = run
             adopted.id = nil
-            adopted.endMin = nil
+            adopted.end = .unknown
             entry.runs[key] = adopted
-            entry.lastSeenBeat = min(entry.lastSeenBeat, run.endMin ?? run.start)
+            entry.lastSeenBeat = min(entry.lastSeenBeat, seen)
             open[identity] = entry
         }
     }

@@ -67,12 +67,12 @@ public struct ReportModel: Sendable {
     public static let maximumStrips = 6
     public var queuePeaks: [QueuePeak]
     public var setGrowth: SetGrowth?
-    public var schedules: [IncidentDataset.Schedule]
+    public var schedules: [PeriodicSchedule]
     /// The app version given with `--app-version`, if any.
     public var appVersion: String?
 
     public init(generatedAt: Double, analysis: IncidentAnalysis, recommendations: [Recommendation], host: HostSeries,
-                strips: [ClassStrip], queuePeaks: [QueuePeak], setGrowth: SetGrowth?, schedules: [IncidentDataset.Schedule],
+                strips: [ClassStrip], queuePeaks: [QueuePeak], setGrowth: SetGrowth?, schedules: [PeriodicSchedule],
                 appVersion: String?) {
         self.generatedAt = generatedAt
         self.analysis = analysis

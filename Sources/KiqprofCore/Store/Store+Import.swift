@@ -15,7 +15,7 @@ extension Store {
         struct AlreadyImported: Error {}
         var superseded = 0
         do {
-            try database.write { db in
+            try writing { db in
                 try db.execute(sql: "INSERT INTO import_record (kind, fingerprint, path, imported_at) VALUES (?, ?, ?, ?)",
                                arguments: [kind, "pending:\(UUID().uuidString)", path, Date().timeIntervalSince1970])
                 let importId = db.lastInsertedRowID
@@ -43,8 +43,6 @@ extension Store {
             }
         } catch is AlreadyImported {
             return (.alreadyImported, 0)
-        } catch let error as DatabaseError {
-            throw StoreError.database(path: self.path, error: error)
         }
         return (.added, superseded)
     }
@@ -64,31 +62,27 @@ extension Store {
     public func importHostSamples(_ samples: [HostSample], kind: String, path: String, fingerprint: String) throws
         -> (added: Int, coveredByOtherSource: Int, alreadyImported: Bool)
     {
-        do {
-            return try database.write { db in
-                if try Bool.fetchOne(db, sql: "SELECT 1 FROM import_record WHERE fingerprint = ?", arguments: [fingerprint]) == true {
-                    return (0, 0, true)
-                }
-                try db.execute(sql: "INSERT INTO import_record (kind, fingerprint, path, imported_at) VALUES (?, ?, ?, ?)",
-                               arguments: [kind, fingerprint, path, Date().timeIntervalSince1970])
-                let importId = db.lastInsertedRowID
-                let covered = try db.makeStatement(sql: "SELECT 1 FROM host_sample WHERE host = ? AND t BETWEEN ? AND ? AND source != ?"
-                    + " LIMIT 1")
-                var added = 0
-                var skipped = 0
-                for var sample in samples {
-                    if try Bool.fetchOne(covered, arguments: [sample.host, sample.t - 0.5, sample.t + 0.5, sample.source]) == true {
-                        skipped += 1
-                        continue
-                    }
-                    sample.importId = importId
-                    try sample.insert(db)
-                    added += 1
-                }
-                return (added, skipped, false)
+        try writing { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM import_record WHERE fingerprint = ?", arguments: [fingerprint]) == true {
+                return (0, 0, true)
             }
-        } catch let error as DatabaseError {
-            throw StoreError.database(path: self.path, error: error)
+            try db.execute(sql: "INSERT INTO import_record (kind, fingerprint, path, imported_at) VALUES (?, ?, ?, ?)",
+                           arguments: [kind, fingerprint, path, Date().timeIntervalSince1970])
+            let importId = db.lastInsertedRowID
+            let covered = try db.makeStatement(sql: "SELECT 1 FROM host_sample WHERE host = ? AND t BETWEEN ? AND ? AND source != ?"
+                + " LIMIT 1")
+            var added = 0
+            var skipped = 0
+            for var sample in samples {
+                if try Bool.fetchOne(covered, arguments: [sample.host, sample.t - 0.5, sample.t + 0.5, sample.source]) == true {
+                    skipped += 1
+                    continue
+                }
+                sample.importId = importId
+                try sample.insert(db)
+                added += 1
+            }
+            return (added, skipped, false)
         }
     }
 }
@@ -96,7 +90,7 @@ extension Store {
 extension Store {
     /// Host samples, oldest first, optionally of one host and window.
     public func hostSamples(host: String? = nil, from: Double? = nil, to: Double? = nil) throws -> [HostSample] {
-        try database.read { db in
+        try reading { db in
             var request = HostSample.all()
             if let host { request = request.filter(Column("host") == host) }
             if let from { request = request.filter(Column("t") >= from) }
@@ -108,53 +102,50 @@ extension Store {
 
 extension Store {
     /// Upserts per-class per-minute metrics; returns how many rows were new, and how many changed.
-    public func importMetrics(_ rows: [MetricsImporter.Row]) throws -> (added: Int, updated: Int, unchanged: Int) {
-        do {
-            return try database.write { db in
-                var added = 0, updated = 0, unchanged = 0
-                for row in rows {
-                    let source = row.seconds == 600 ? "metrics-10m" : "metrics"
-                    let blob: Data? = row.histogram.map { counts in
-                        Data(counts.flatMap { [UInt8(truncatingIfNeeded: $0 >> 8), UInt8(truncatingIfNeeded: $0)] })
-                    }
-                    let existing = try Row.fetchOne(db,
-                        sql: "SELECT processed, failed, total_ms, histogram FROM class_minute_metric WHERE class = ? AND minute = ?",
-                                                    arguments: [row.jobClass, row.minute])
-                    if let existing {
-                        if existing["processed"] == row.processed && existing["failed"] == row.failed && existing["total_ms"] == row.totalMs
-                            && (existing["histogram"] as Data?) == blob
-                        {
-                            unchanged += 1
-                            continue
-                        }
-                        updated += 1
-                    } else {
-                        added += 1
-                    }
-                    try db.execute(sql: """
-                        INSERT INTO class_minute_metric (minute, class, processed, failed, total_ms, histogram, source) VALUES (?, ?, ?,\
-                         ?, ?, ?, ?)
-                        ON CONFLICT (class, minute) DO UPDATE SET processed = excluded.processed, failed = excluded.failed,
-                            total_ms = excluded.total_ms, histogram = excluded.histogram, source = excluded.source
-                        """, arguments: [row.minute, row.jobClass, row.processed, row.failed, row.totalMs, blob, source])
+    public func importMetrics(_ rows: [ClassMinuteMetric]) throws -> (added: Int, updated: Int, unchanged: Int) {
+        try writing { db in
+            var added = 0, updated = 0, unchanged = 0
+            for row in rows {
+                let source = row.source.rawValue
+                let blob: Data? = row.histogram.map { counts in
+                    Data(counts.flatMap { [UInt8(truncatingIfNeeded: $0 >> 8), UInt8(truncatingIfNeeded: $0)] })
                 }
-                return (added, updated, unchanged)
+                let existing = try Row.fetchOne(db,
+                    sql: "SELECT processed, failed, total_ms, histogram FROM class_minute_metric WHERE class = ? AND minute = ?",
+                                                arguments: [row.jobClass, row.minute])
+                if let existing {
+                    if existing["processed"] == row.processed && existing["failed"] == row.failed && existing["total_ms"] == row.totalMs
+                        && (existing["histogram"] as Data?) == blob
+                    {
+                        unchanged += 1
+                        continue
+                    }
+                    updated += 1
+                } else {
+                    added += 1
+                }
+                try db.execute(sql: """
+                    INSERT INTO class_minute_metric (minute, class, processed, failed, total_ms, histogram, source) VALUES (?, ?, ?,\
+                     ?, ?, ?, ?)
+                    ON CONFLICT (class, minute) DO UPDATE SET processed = excluded.processed, failed = excluded.failed,
+                        total_ms = excluded.total_ms, histogram = excluded.histogram, source = excluded.source
+                    """, arguments: [row.minute, row.jobClass, row.processed, row.failed, row.totalMs, blob, source])
             }
-        } catch let error as DatabaseError {
-            throw StoreError.database(path: self.path, error: error)
+            return (added, updated, unchanged)
         }
     }
 
     /// Stored per-class per-minute metrics, oldest first.
-    public func classMinuteMetrics(jobClass: String? = nil) throws -> [MetricsImporter.Row] {
-        try database.read { db in
+    public func classMinuteMetrics(jobClass: String? = nil) throws -> [ClassMinuteMetric] {
+        try reading { db in
             var sql = "SELECT minute, class, processed, failed, total_ms, histogram, source FROM class_minute_metric"
             var arguments: StatementArguments = []
             if let jobClass { sql += " WHERE class = ?"; arguments = [jobClass] }
             return try Row.fetchAll(db, sql: sql + " ORDER BY minute, class", arguments: arguments).map { row in
                 let blob: Data? = row["histogram"]
-                return MetricsImporter.Row(
-                    minute: row["minute"], seconds: (row["source"] as String) == "metrics-10m" ? 600 : 60, jobClass: row["class"],
+                return ClassMinuteMetric(
+                    minute: row["minute"], seconds: (ClassMinuteMetric.Source(rawValue: row["source"]) ?? .minute).seconds,
+                    jobClass: row["class"],
                     processed: row["processed"], failed: row["failed"], totalMs: row["total_ms"],
                     histogram: blob.map { SidekiqMetricKey.histogramCounts([UInt8]($0)) })
             }

@@ -3,61 +3,53 @@ import GRDB
 extension Store {
     /// Writes one flush of the recorder in a single transaction: all of it lands, or none.
     public func write(_ batch: RecordBatch) throws {
-        do {
-            try database.write { db in
-                let inserter = try JobRunInserter(db: db)
-                for run in batch.runs { try inserter.insert(run, importId: nil) }
-                for sample in batch.hostSamples { try sample.insert(db) }
-                let processStatement = try db.cachedStatement(sql: """
-                    INSERT INTO process_sample (t, identity, host, pid, busy, concurrency, rss_kib, rtt_us, beat, quiet, cpu_pct,\
-                     proc_rss_kib)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-                for s in batch.processSamples {
-                    try processStatement.execute(arguments: [s.t, s.identity, s.host, s.pid, s.busy, s.concurrency, s.rssKiB, s.rttMicros,
-                        s.beat, s.quiet, s.cpuPct, s.procRssKiB])
-                }
-                let queueStatement = try db.cachedStatement(sql: "INSERT INTO queue_sample (t, queue, size, latency_s) VALUES (?, ?, ?, ?)")
-                for s in batch.queueSamples { try queueStatement.execute(arguments: [s.t, s.queue, s.size, s.latency]) }
-                for s in batch.setSamples {
-                    try db.execute(sql: "INSERT INTO set_sample (t, retry, schedule, dead, processed, failed) VALUES (?, ?, ?, ?, ?, ?)",
-                                   arguments: [s.t, s.retry, s.schedule, s.dead, s.processed, s.failed])
-                }
-                for gap in batch.gaps {
-                    try db.execute(sql: "INSERT INTO recorder_gap (from_t, to_t, kind, reason) VALUES (?, ?, ?, ?)",
-                                   arguments: [gap.from, gap.to, gap.kind.rawValue, gap.reason])
-                }
-                for schedule in batch.schedules {
-                    try db.execute(sql: """
-                        INSERT INTO schedule_definition (source, name, class, cron, every, period_s, enabled, queue, cron_namespace,\
-                         toggle_key, first_seen, last_seen)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (source, name) DO UPDATE SET class = excluded.class, cron = excluded.cron, every = excluded.every,
-                            period_s = excluded.period_s, enabled = excluded.enabled, queue = excluded.queue,
-                            cron_namespace = excluded.cron_namespace, toggle_key = excluded.toggle_key, last_seen = excluded.last_seen
-                        """, arguments: [schedule.source.rawValue, schedule.name, schedule.jobClass, schedule.cron, schedule.every,
-                                         schedule.periodSeconds, schedule.enabled, schedule.queue, schedule.cronNamespace,
-                                             schedule.toggleKey,
-                                         batch.schedulesSeenAt, batch.schedulesSeenAt])
-                }
+        try writing { db in
+            let inserter = try JobRunInserter(db: db)
+            for run in batch.runs { try inserter.insert(run, importId: nil) }
+            for sample in batch.hostSamples { try sample.insert(db) }
+            let processStatement = try db.cachedStatement(sql: """
+                INSERT INTO process_sample (t, identity, host, pid, busy, concurrency, rss_kib, rtt_us, beat, quiet, cpu_pct,\
+                 proc_rss_kib)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for s in batch.processSamples {
+                try processStatement.execute(arguments: [s.t, s.identity, s.host, s.pid, s.busy, s.concurrency, s.rssKiB, s.rttMicros,
+                    s.beat, s.quiet, s.cpuPct, s.procRssKiB])
             }
-        } catch let error as DatabaseError {
-            throw StoreError.database(path: path, error: error)
+            let queueStatement = try db.cachedStatement(sql: "INSERT INTO queue_sample (t, queue, size, latency_s) VALUES (?, ?, ?, ?)")
+            for s in batch.queueSamples { try queueStatement.execute(arguments: [s.t, s.queue, s.size, s.latency]) }
+            for s in batch.setSamples {
+                try db.execute(sql: "INSERT INTO set_sample (t, retry, schedule, dead, processed, failed) VALUES (?, ?, ?, ?, ?, ?)",
+                               arguments: [s.t, s.retry, s.schedule, s.dead, s.processed, s.failed])
+            }
+            for gap in batch.gaps {
+                try db.execute(sql: "INSERT INTO recorder_gap (from_t, to_t, kind, reason) VALUES (?, ?, ?, ?)",
+                               arguments: [gap.from, gap.to, gap.kind.rawValue, gap.reason])
+            }
+            for schedule in batch.schedules {
+                try db.execute(sql: """
+                    INSERT INTO schedule_definition (source, name, class, cron, every, period_s, enabled, queue, cron_namespace,\
+                     toggle_key, first_seen, last_seen)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (source, name) DO UPDATE SET class = excluded.class, cron = excluded.cron, every = excluded.every,
+                        period_s = excluded.period_s, enabled = excluded.enabled, queue = excluded.queue,
+                        cron_namespace = excluded.cron_namespace, toggle_key = excluded.toggle_key, last_seen = excluded.last_seen
+                    """, arguments: [schedule.source.rawValue, schedule.name, schedule.jobClass, schedule.cron, schedule.every,
+                                     schedule.periodSeconds, schedule.enabled, schedule.queue, schedule.cronNamespace,
+                                         schedule.toggleKey,
+                                     batch.schedulesSeenAt, batch.schedulesSeenAt])
+            }
         }
     }
 
     /// Removes and returns the polled runs a previous recorder left `running`, for the next one to adopt.
     public func takeRunningPolledRuns() throws -> [JobRun] {
-        do {
-            return try database.write { db in
-                let runs = try JobRun.filter(Column("outcome") == JobRun.Outcome.running.rawValue
-                    && Column("source") == JobRun.Source.poll.rawValue).fetchAll(db)
-                try db.execute(sql: "DELETE FROM job_run WHERE outcome = '\(RunOutcome.running.rawValue)' AND source ="
-                    + " '\(RunSource.poll.rawValue)'")
-                return runs
-            }
-        } catch let error as DatabaseError {
-            throw StoreError.database(path: path, error: error)
+        try writing { db in
+            let runs = try JobRun.filter(Column("outcome") == JobRun.Outcome.running.rawValue
+                && Column("source") == JobRun.Source.poll.rawValue).fetchAll(db)
+            try db.execute(sql: "DELETE FROM job_run WHERE outcome = '\(RunOutcome.running.rawValue)' AND source ="
+                + " '\(RunSource.poll.rawValue)'")
+            return runs
         }
     }
 
@@ -65,42 +57,30 @@ extension Store {
     /// never holds the write lock for long. Returns the number of rows removed.
     @discardableResult
     public func prune(before cutoff: Double, limit: Int = 5000) throws -> Int {
-        do {
-            return try database.write { db in
-                var removed = 0
-                for (table, column) in [("job_run", "start"), ("host_sample", "t"), ("process_sample", "t"), ("queue_sample", "t"),
-                                        ("set_sample", "t"), ("recorder_gap", "to_t")] {
-                    try db.execute(sql: "DELETE FROM \(table) WHERE rowid IN (SELECT rowid FROM \(table) WHERE \(column) < ? LIMIT ?)",
-                                   arguments: [cutoff, limit])
-                    removed += db.changesCount
-                }
-                return removed
+        try writing { db in
+            var removed = 0
+            for (table, column) in [("job_run", "start"), ("host_sample", "t"), ("process_sample", "t"), ("queue_sample", "t"),
+                                    ("set_sample", "t"), ("recorder_gap", "to_t")] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE rowid IN (SELECT rowid FROM \(table) WHERE \(column) < ? LIMIT ?)",
+                               arguments: [cutoff, limit])
+                removed += db.changesCount
             }
-        } catch let error as DatabaseError {
-            throw StoreError.database(path: path, error: error)
+            return removed
         }
     }
 
     /// Recorded runs, newest first, optionally of one class and overlapping a window.
     public func runs(jobClass: String? = nil, from: Double? = nil, to: Double? = nil, limit: Int? = nil) throws -> [JobRun] {
-        do {
-            return try database.read { db in
-                var request = Self.runRequest(jobClass: jobClass, from: from, to: to).order(Column("start").desc, Column("id").desc)
-                if let limit { request = request.limit(limit) }
-                return try request.fetchAll(db)
-            }
-        } catch let error as DatabaseError {
-            throw StoreError.database(path: path, error: error)
+        try reading { db in
+            var request = Self.runRequest(jobClass: jobClass, from: from, to: to).order(Column("start").desc, Column("id").desc)
+            if let limit { request = request.limit(limit) }
+            return try request.fetchAll(db)
         }
     }
 
     /// How many runs `runs(jobClass:from:to:)` would list without a limit.
     public func runCount(jobClass: String? = nil, from: Double? = nil, to: Double? = nil) throws -> Int {
-        do {
-            return try database.read { db in try Self.runRequest(jobClass: jobClass, from: from, to: to).fetchCount(db) }
-        } catch let error as DatabaseError {
-            throw StoreError.database(path: path, error: error)
-        }
+        try reading { db in try Self.runRequest(jobClass: jobClass, from: from, to: to).fetchCount(db) }
     }
 
     private static func runRequest(jobClass: String?, from: Double?, to: Double?) -> QueryInterfaceRequest<JobRun> {
@@ -113,7 +93,7 @@ extension Store {
 
     /// Row counts per table, for summaries and tests.
     public func counts() throws -> [String: Int] {
-        try database.read { db in
+        try reading { db in
             var result: [String: Int] = [:]
             for table in ["job_run", "host_sample", "process_sample", "queue_sample", "set_sample", "recorder_gap", "schedule_definition"] {
                 result[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0
@@ -124,7 +104,7 @@ extension Store {
 
     /// Recorded gaps (from, to, kind, reason), oldest first.
     public func gaps() throws -> [RecordBatch.Gap] {
-        try database.read { db in
+        try reading { db in
             try Row.fetchAll(db, sql: "SELECT from_t, to_t, kind, reason FROM recorder_gap ORDER BY from_t").compactMap { row in
                 ObservationGap.Kind(rawValue: row["kind"]).map {
                     ObservationGap(from: row["from_t"], to: row["to_t"], kind: $0, reason: row["reason"])
@@ -135,7 +115,7 @@ extension Store {
 
     /// CPU percent (of one core) and RSS of one Sidekiq process over time, as recorded on its host.
     public func processUsage(identity: String) throws -> [(t: Double, cpuPct: Double?, rssKiB: Int?)] {
-        try database.read { db in
+        try reading { db in
             try Row.fetchAll(db, sql: "SELECT t, cpu_pct, proc_rss_kib FROM process_sample WHERE identity = ? ORDER BY t",
                 arguments: [identity]).map {
                 (t: $0["t"], cpuPct: $0["cpu_pct"], rssKiB: $0["proc_rss_kib"])
@@ -145,6 +125,6 @@ extension Store {
 
     /// `PRAGMA integrity_check`: "ok" for a consistent file.
     public func integrityCheck() throws -> String {
-        try database.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "unknown" }
+        try reading { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "unknown" }
     }
 }

@@ -111,9 +111,16 @@ public final class Store: Sendable {
     }
 }
 
-/// Store failures, naming the file; GRDB's own error already names the SQL.
+/// Store failures, naming the file and carrying the SQL that failed (GRDB's error names it too).
 public enum StoreError: Error, CustomStringConvertible, Sendable {
     case database(path: String, error: DatabaseError)
+
+    /// The statement that failed, when SQLite was executing one.
+    public var sql: String? {
+        switch self {
+        case .database(_, let error): return error.sql
+        }
+    }
 
     public var description: String {
         switch self {

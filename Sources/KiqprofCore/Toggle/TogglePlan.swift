@@ -35,10 +35,10 @@ public struct TogglePlan: Sendable, Equatable {
     public var isNoOp: Bool { schedule.enabled == action.enables }
 
     /// Redis argv of the write; empty when there is nothing to do.
-    public var command: [String] { isNoOp ? [] : ["HSET", key, field, value] }
+    public var command: [String] { isNoOp ? [] : schedule.toggle.command(enabled: action.enables).argv }
 
     /// Redis argv that puts the schedule back; empty when there is nothing to undo.
-    public var undo: [String] { isNoOp ? [] : ["HSET", key, field, ScheduleSwitch.value(for: schedule.source, enabled: !action.enables)] }
+    public var undo: [String] { isNoOp ? [] : schedule.toggle.command(enabled: !action.enables).argv }
 
     /// The only write `--apply` needs a connection to allow.
     public var permit: RedisWritePermit { RedisWritePermit("HSET", key: key) }

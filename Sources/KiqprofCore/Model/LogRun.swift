@@ -1,4 +1,4 @@
-/// A job run as the log import pairs and stores it: `JobRun`'s log fields without Strings (ids inline, names
+/// A job run as the log import pairs and stores it: a compact view of `JobRun`'s log fields without Strings (ids inline, names
 /// as indexes into the import's name table), so millions of them are made and queued without allocating.
 struct LogRun: Sendable {
     var jid: LogToken
@@ -10,8 +10,6 @@ struct LogRun: Sendable {
     /// −1: none.
     var errorClass: Int32 = -1
     var start: Double
-    var end: Double?
-    var endMin: Double?
-    var endMax: Double?
+    var end: RunEnd = .unknown
     var outcome: JobRun.Outcome
 }
