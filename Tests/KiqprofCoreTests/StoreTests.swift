@@ -55,4 +55,27 @@ import Testing
         #expect(throws: StoreError.self) { try Store(path: path) }
         do { _ = try Store(path: path) } catch { #expect("\(error)".hasPrefix("store \(path): ")) }
     }
+
+    @Test func everyReadAndWriteFailsAsAStoreErrorNamingTheFileAndWhatFailed() throws {
+        let store = try temporaryStore()
+        // Another program broke the file underneath: a table the analysis reads is gone.
+        try store.database.write { try $0.execute(sql: "DROP TABLE host_sample") }
+        do {
+            _ = try store.incidentDataset(from: 0, to: 1)
+            Issue.record("a read of a dropped table succeeded")
+        } catch let error as StoreError {
+            #expect(error.sql?.contains("FROM host_sample") == true, "the error carries the statement that failed: \(error)")
+        }
+        // Record reads and writes fail in GRDB's schema lookup, before any SQL: the error names the table.
+        for failing in [{ _ = try store.hostSamples() },
+                        { var batch = RecordBatch(); batch.hostSamples = [HostSample(t: 1, host: "vm", source: .proc)]
+                          try store.write(batch) }] as [() throws -> Void] {
+            do {
+                try failing()
+                Issue.record("a read or write of a dropped table succeeded")
+            } catch let error as StoreError {
+                #expect("\(error)".hasPrefix("store \(store.path): ") && "\(error)".contains("host_sample"), "\(error)")
+            }
+        }
+    }
 }
