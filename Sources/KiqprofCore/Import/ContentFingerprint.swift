@@ -22,12 +22,19 @@ public struct ContentFingerprint: Sendable {
         length &+= UInt64(count)
     }
 
-    /// `kind:length:hash`, e.g. `sidekiq-log:61339:9f…`.
-    public func value(kind: String) -> String {
-        var final = state ^ length
+    /// `kind:length:hash`, e.g. `sidekiq-log:61339:9f…` (the content's length). `options` are the import's settings that change
+    /// what the same bytes mean (`host=vm`, `tz=3600`, `format=json`): the same file read another way is
+    /// another import, not a repeat.
+    public func value(kind: ImportKind, options: [String] = []) -> String {
+        var hasher = self
+        for option in options {
+            var text = option + "\n"
+            text.withUTF8 { hasher.update(UnsafeRawBufferPointer($0)) }
+        }
+        var final = hasher.state ^ hasher.length
         final = (final ^ (final >> 33)) &* 0xFF51_AFD7_ED55_8CCD
         final ^= final >> 33
-        return "\(kind):\(length):\(String(final, radix: 16))"
+        return "\(kind.rawValue):\(length):\(String(final, radix: 16))"
     }
 }
 

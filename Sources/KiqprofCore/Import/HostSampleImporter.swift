@@ -5,6 +5,15 @@ import Foundation
 public struct HostSampleImporter {
     public enum Format: String, Sendable, CaseIterable {
         case sar, cloudwatch, prometheus, csv
+
+        public var importKind: ImportKind {
+            switch self {
+            case .sar: return .sar
+            case .cloudwatch: return .cloudwatch
+            case .prometheus: return .prometheus
+            case .csv: return .csv
+            }
+        }
     }
 
     public var format: Format
@@ -27,7 +36,7 @@ public struct HostSampleImporter {
             let reader = try LineReader(path: path)
             try reader.forEachLine(chunk: { bytes.append(contentsOf: $0) }) { _, _ in }
         }
-        var summary = ImportSummary(source: name, kind: format.rawValue)
+        var summary = ImportSummary(source: name, kind: format.importKind)
         summary.bytes = bytes.count
         summary.dryRun = dryRun || store == nil
         let fallbackHost = host ?? ProcHostSampler.hostName()
@@ -56,14 +65,15 @@ public struct HostSampleImporter {
         }
         var fingerprint = ContentFingerprint()
         bytes.withUnsafeBytes { fingerprint.update($0) }
-        let outcome = try store.importHostSamples(samples, kind: format.rawValue, path: name,
-            fingerprint: fingerprint.value(kind: format.rawValue))
+        let outcome = try store.importHostSamples(samples, kind: format.importKind, path: name,
+            fingerprint: fingerprint.value(kind: format.importKind,
+                options: ["host=\(host ?? "")", "tz=\(localOffset.map(String.init) ?? "")"]))
         if outcome.alreadyImported {
             summary.alreadyImported = true
             summary.duplicatesSkipped = samples.count
         } else {
             summary.samplesAdded = outcome.added
-            summary.duplicatesSkipped = outcome.coveredByOtherSource
+            summary.duplicatesSkipped = outcome.alreadyCovered
         }
         return summary
     }

@@ -1,7 +1,7 @@
 /// What an import did: what it added, skipped and could not read, with up to 10 examples of the last.
 public struct ImportSummary: Sendable, Equatable {
     public var source: String
-    public var kind: String
+    public var kind: ImportKind
     public var lines = 0
     public var runsAdded = 0
     public var openRuns = 0
@@ -15,7 +15,7 @@ public struct ImportSummary: Sendable, Equatable {
     public var bytes = 0
     public var dryRun = false
 
-    public init(source: String, kind: String) {
+    public init(source: String, kind: ImportKind) {
         self.source = source
         self.kind = kind
     }

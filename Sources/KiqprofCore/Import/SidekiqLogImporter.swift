@@ -19,6 +19,12 @@ public struct SidekiqLogImporter {
         self.host = host
     }
 
+    /// The settings that change what the log's bytes mean, for the fingerprint.
+    var fingerprintOptions: [String] {
+        ["host=\(host ?? "")", "year=\(clock.map { String($0.year) } ?? "")", "tz=\(clock.map { String($0.utcOffset) } ?? "")",
+         "format=\(format?.rawValue ?? "")"]
+    }
+
     /// Runs paired from the scanner's records, in log order, with the names first seen in them.
     struct RunBatch: Sendable {
         var runs: [LogRun]
@@ -45,7 +51,7 @@ public struct SidekiqLogImporter {
             openRuns += batch.openRuns
             progress(batch.bytesRead, total)
         }
-        var outcome: (result: Store.ImportResult, superseded: Int)?
+        var outcome: (result: Store.ImportResult, superseded: Int, duplicatesSkipped: Int)?
         if let store, storing {
             // SQLite is the slowest stage: pairing runs on a thread of its own, so this one only stores.
             let paired = LogBatchChannel<RunBatch>(capacity: 4)
@@ -60,14 +66,14 @@ public struct SidekiqLogImporter {
             }.start()
             do {
                 // About 280 bytes of text log make a run (its start and end lines).
-                outcome = try store.performImport(kind: "sidekiq-log", path: reader.name, expectedRuns: total.map { $0 / 280 }) { writer in
+                outcome = try store.performImport(kind: .sidekiqLog, path: reader.name, expectedRuns: total.map { $0 / 280 }) { writer in
                     var names: [String] = []
                     while let batch = try paired.take() {
                         names += batch.newNames
                         try writer.insert(batch.runs, names: names, defaultHost: host)
                         count(batch)
                     }
-                    return scanner.fingerprint.value(kind: "sidekiq-log")
+                    return scanner.fingerprint.value(kind: .sidekiqLog, options: fingerprintOptions)
                 }
             } catch {
                 paired.cancel()
@@ -89,7 +95,8 @@ public struct SidekiqLogImporter {
             summary.alreadyImported = true
             summary.duplicatesSkipped = added
         } else {
-            summary.runsAdded = added
+            summary.duplicatesSkipped = outcome?.duplicatesSkipped ?? 0
+            summary.runsAdded = added - summary.duplicatesSkipped
             summary.supersededPolledRuns = outcome?.superseded ?? 0
         }
         return summary

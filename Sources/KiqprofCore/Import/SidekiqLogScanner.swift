@@ -52,7 +52,7 @@ final class SidekiqLogScanner: @unchecked Sendable {
         self.format = format
         self.fingerprinting = fingerprint
         self.blockSize = blockSize
-        summary = ImportSummary(source: reader.name, kind: "sidekiq-log")
+        summary = ImportSummary(source: reader.name, kind: .sidekiqLog)
         let threads = !fingerprint && (reader.totalBytes ?? 0) >= 4 * blockSize ? Self.blockThreads : 1
         // A few batches in flight per thread: enough to keep every thread busy, a few MB in all. Blocks are
         // taken strictly in turn, so a block thread that the scheduler favours runs ahead: give it room

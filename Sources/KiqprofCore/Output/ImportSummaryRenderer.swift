@@ -2,7 +2,7 @@
 public enum ImportSummaryRenderer {
     public static func json(_ summary: ImportSummary) -> JSONValue {
         .object([
-            ("source", .string(summary.source)), ("kind", .string(summary.kind)), ("dry_run", .bool(summary.dryRun)),
+            ("source", .string(summary.source)), ("kind", .string(summary.kind.rawValue)), ("dry_run", .bool(summary.dryRun)),
             ("lines", .int(summary.lines)), ("bytes", .int(summary.bytes)), ("runs_added", .int(summary.runsAdded)),
             ("open_runs", .int(summary.openRuns)), ("samples_added", .int(summary.samplesAdded)),
             ("duplicates_skipped", .int(summary.duplicatesSkipped)), ("already_imported", .bool(summary.alreadyImported)),
@@ -12,7 +12,7 @@ public enum ImportSummaryRenderer {
     }
 
     public static func text(_ summary: ImportSummary) -> String {
-        if summary.kind != "sidekiq-log" { return samplesText(summary) }
+        if summary.kind != .sidekiqLog { return samplesText(summary) }
         var out = "\(summary.source): \(summary.lines) lines"
         if summary.alreadyImported {
             out += ", already imported: \(summary.duplicatesSkipped) duplicate runs skipped, nothing added\n"
@@ -22,6 +22,7 @@ public enum ImportSummaryRenderer {
             out += ", \(summary.runsAdded) runs added (\(summary.openRuns) open)"
             if summary.samplesAdded > 0 { out += ", \(summary.samplesAdded) samples added" }
             if summary.supersededPolledRuns > 0 { out += ", \(summary.supersededPolledRuns) polled runs superseded" }
+            if summary.duplicatesSkipped > 0 { out += ", \(summary.duplicatesSkipped) already stored by an overlapping import (skipped)" }
             out += "\n"
         }
         if summary.notUnderstood > 0 {
@@ -32,14 +33,16 @@ public enum ImportSummaryRenderer {
     }
 
     static func samplesText(_ summary: ImportSummary) -> String {
-        var out = "\(summary.source): \(summary.lines) host samples (\(summary.kind))"
+        var out = "\(summary.source): \(summary.lines) host samples (\(summary.kind.rawValue))"
         if summary.alreadyImported {
             out += ", already imported: nothing added\n"
         } else if summary.dryRun {
             out += "; dry run, nothing written\n"
         } else {
             out += ", \(summary.samplesAdded) added"
-            if summary.duplicatesSkipped > 0 { out += ", \(summary.duplicatesSkipped) skipped (another source covers those instants)" }
+            if summary.duplicatesSkipped > 0 {
+                out += ", \(summary.duplicatesSkipped) skipped (already stored, or another source covers those instants)"
+            }
             out += "\n"
         }
         if summary.notUnderstood > 0 {

@@ -9,6 +9,16 @@ public final class ImportWriter {
     private let polledStarts: [String: [(id: Int64, start: Double)]]
     /// Polled runs a log run of this import supersedes.
     private(set) var superseded: [Int64] = []
+    /// Open log runs of an earlier import that this one saw end: replaced by this import's rows.
+    private(set) var completed: [Int64] = []
+    /// Log runs already stored by an earlier, overlapping import (the same jid started within 1 s): skipped.
+    private(set) var duplicatesSkipped = 0
+    /// Where earlier imports' log runs lie, and the lookup of one by start and jid; nil when there are none,
+    /// so an import into a store without log runs pays nothing for the check.
+    private let storedLogRuns: (span: ClosedRange<Double>, lookup: SQLiteStatement)?
+
+    /// Whether earlier imports' log runs are checked (then `performImport` keeps the start index the check needs).
+    var checksStoredLogRuns: Bool { storedLogRuns != nil }
 
     init(db: Database, importId: Int64) throws {
         self.db = db
@@ -20,6 +30,20 @@ public final class ImportWriter {
         }
         polledStarts = polled
         inserter = try JobRunInserter(db: db)
+        let logSource = RunSource.log.rawValue
+        // Through the start index, in order: the first and last log runs are found without a scan.
+        if let first = try Double.fetchOne(db, sql: "SELECT start FROM job_run WHERE source = '\(logSource)' ORDER BY start LIMIT 1"),
+           let last = try Double.fetchOne(db,
+               sql: "SELECT start FROM job_run WHERE source = '\(logSource)' ORDER BY start DESC LIMIT 1") {
+            let unfinished = "outcome IN ('\(RunOutcome.running.rawValue)', '\(RunOutcome.lost.rawValue)')"
+            storedLogRuns = (first - 1...last + 1, SQLiteStatement(try db.makeStatement(sql: """
+                SELECT id, \(unfinished) FROM job_run INDEXED BY job_run_by_start
+                WHERE start BETWEEN ?1 - 1 AND ?1 + 1 AND jid = ?2 AND source = '\(logSource)' AND import_id != ?3 LIMIT 1
+                """)))
+            storedLogRuns?.lookup.bind(3, importId)
+        } else {
+            storedLogRuns = nil
+        }
     }
 
     /// Stores log runs whose names are indexes into `names`; `defaultHost` applies where a line named none.
@@ -29,8 +53,25 @@ public final class ImportWriter {
                 // Its times are exact: a log run replaces the polled run of the same jid started within 2 s.
                 superseded += twins.filter { abs($0.start - r.start) <= 2 }.map(\.id)
             }
+            if let stored = storedLogRuns, stored.span.contains(r.start), let twin = try storedTwin(of: r, names: names, stored.lookup) {
+                // The same run from an overlapping import: kept once. An earlier import whose log stopped
+                // while it ran (left running or lost) gives way to this one, which saw it end.
+                guard twin.unfinished && r.outcome != .running && r.outcome != .lost else {
+                    duplicatesSkipped += 1
+                    continue
+                }
+                completed.append(twin.id)
+            }
             try inserter.insert(r, names: names, defaultHost: defaultHost, importId: importId)
         }
+    }
+
+    private func storedTwin(of run: LogRun, names: [String], _ lookup: SQLiteStatement) throws -> (id: Int64, unfinished: Bool)? {
+        lookup.bind(1, run.start)
+        run.jid.withBytes(names: names) { lookup.bind(2, $0) }
+        defer { lookup.reset() }
+        guard try lookup.nextRow() else { return nil }
+        return (lookup.integer(0), lookup.integer(1) != 0)
     }
 }
 

@@ -26,6 +26,9 @@ struct SQLiteStatement {
         guard code == SQLITE_DONE else { throw error(code) }
     }
 
+    /// Makes a query stepped with `nextRow` ready to run again with new parameters.
+    func reset() { sqlite3_reset(handle) }
+
     private func error(_ code: Int32) -> DatabaseError {
         let message = sqlite3_errmsg(sqlite3_db_handle(handle)).map { String(cString: $0) }
         return DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
@@ -44,6 +47,9 @@ struct SQLiteStatement {
 
     /// A NOT NULL column's value.
     func number(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
+
+    /// A NOT NULL integer column's value.
+    func integer(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
 
     // MARK: - Parameters (1-based); SQLite copies text, so the caller's buffer may go away
 

@@ -9,19 +9,21 @@ extension Store {
     /// content's fingerprint; if an earlier import had the same one, everything is rolled back.
     /// Log runs supersede polled runs of the same jid that started within 2 s (their times are exact).
     /// `expectedRuns`: about how many runs the import will add, if known (see `rebuildsStartIndex`).
-    public func performImport(kind: String, path: String, expectedRuns: Int? = nil, body: (ImportWriter) throws -> String)
-        throws -> (ImportResult, superseded: Int)
+    public func performImport(kind: ImportKind, path: String, expectedRuns: Int? = nil, body: (ImportWriter) throws -> String)
+        throws -> (ImportResult, superseded: Int, duplicatesSkipped: Int)
     {
         struct AlreadyImported: Error {}
-        var superseded = 0
+        var superseded = 0, duplicates = 0
         do {
             try writing { db in
                 try db.execute(sql: "INSERT INTO import_record (kind, fingerprint, path, imported_at) VALUES (?, ?, ?, ?)",
-                               arguments: [kind, "pending:\(UUID().uuidString)", path, Date().timeIntervalSince1970])
+                               arguments: [kind.rawValue, "pending:\(UUID().uuidString)", path, Date().timeIntervalSince1970])
                 let importId = db.lastInsertedRowID
-                let startIndex = try expectedRuns.flatMap { try Self.startIndexToRebuild(db, expectedRuns: $0) }
-                if startIndex != nil { try db.execute(sql: "DROP INDEX job_run_by_start") }
                 let writer = try ImportWriter(db: db, importId: importId)
+                // Checking earlier imports' runs needs the start index, so it is only rebuilt when there are none.
+                let startIndex = try writer.checksStoredLogRuns ? nil
+                    : expectedRuns.flatMap { try Self.startIndexToRebuild(db, expectedRuns: $0) }
+                if startIndex != nil { try db.execute(sql: "DROP INDEX job_run_by_start") }
                 let fingerprint = try body(writer)
                 if try Bool.fetchOne(db, sql: "SELECT 1 FROM import_record WHERE fingerprint = ?", arguments: [fingerprint]) == true {
                     throw AlreadyImported()
@@ -34,17 +36,18 @@ extension Store {
                     try db.execute(sql: "PRAGMA cache_size = -\(Self.cacheKiB); PRAGMA threads = 0")
                 }
                 try db.execute(sql: "UPDATE import_record SET fingerprint = ? WHERE id = ?", arguments: [fingerprint, importId])
-                for ids in stride(from: 0, to: writer.superseded.count, by: 500).map({ Array(writer.superseded[$0..<min($0 + 500,
-                    writer.superseded.count)]) }) {
+                let replaced = writer.superseded + writer.completed
+                for ids in stride(from: 0, to: replaced.count, by: 500).map({ Array(replaced[$0..<min($0 + 500, replaced.count)]) }) {
                     try db.execute(sql: "DELETE FROM job_run WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
                         arguments: StatementArguments(ids))
                 }
                 superseded = Set(writer.superseded).count
+                duplicates = writer.duplicatesSkipped
             }
         } catch is AlreadyImported {
-            return (.alreadyImported, 0)
+            return (.alreadyImported, 0, 0)
         }
-        return (.added, superseded)
+        return (.added, superseded, duplicates)
     }
 
     /// The SQL of the start index when an import of `expectedRuns` is larger than the table: then building
@@ -57,24 +60,24 @@ extension Store {
 }
 
 extension Store {
-    /// Stores host samples of one import in one transaction. A sample for an instant that another source
-    /// already covers for the same host (within half a second) is skipped, so two sources never both count.
-    public func importHostSamples(_ samples: [HostSample], kind: String, path: String, fingerprint: String) throws
-        -> (added: Int, coveredByOtherSource: Int, alreadyImported: Bool)
+    /// Stores host samples of one import in one transaction. A sample for an instant the store already covers
+    /// for the same host (within half a second) is skipped: an overlapping export of the same source, or
+    /// another source, never counts twice.
+    public func importHostSamples(_ samples: [HostSample], kind: ImportKind, path: String, fingerprint: String) throws
+        -> (added: Int, alreadyCovered: Int, alreadyImported: Bool)
     {
         try writing { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM import_record WHERE fingerprint = ?", arguments: [fingerprint]) == true {
                 return (0, 0, true)
             }
             try db.execute(sql: "INSERT INTO import_record (kind, fingerprint, path, imported_at) VALUES (?, ?, ?, ?)",
-                           arguments: [kind, fingerprint, path, Date().timeIntervalSince1970])
+                           arguments: [kind.rawValue, fingerprint, path, Date().timeIntervalSince1970])
             let importId = db.lastInsertedRowID
-            let covered = try db.makeStatement(sql: "SELECT 1 FROM host_sample WHERE host = ? AND t BETWEEN ? AND ? AND source != ?"
-                + " LIMIT 1")
+            let covered = try db.makeStatement(sql: "SELECT 1 FROM host_sample WHERE host = ? AND t BETWEEN ? AND ? LIMIT 1")
             var added = 0
             var skipped = 0
             for var sample in samples {
-                if try Bool.fetchOne(covered, arguments: [sample.host, sample.t - 0.5, sample.t + 0.5, sample.source]) == true {
+                if try Bool.fetchOne(covered, arguments: [sample.host, sample.t - 0.5, sample.t + 0.5]) == true {
                     skipped += 1
                     continue
                 }

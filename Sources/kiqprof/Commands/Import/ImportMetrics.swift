@@ -26,7 +26,7 @@ extension KiqprofCommand {
             let target = try connection.target()
             let (rows, hashes) = try MetricsImporter(keyspace: target.keyspace).read(connection: try target.open())
             let result = try store.open().importMetrics(rows)
-            var summary = ImportSummary(source: target.endpoint.description, kind: "metrics")
+            var summary = ImportSummary(source: target.endpoint.description, kind: .metrics)
             summary.lines = hashes
             summary.samplesAdded = result.added + result.updated
             summary.duplicatesSkipped = result.unchanged
