@@ -5,7 +5,7 @@ SWIFT ?= swift
 RUNTIME_PACKAGES := libhiredis-dev libsqlite3-dev redis-server python3
 TEST_PACKAGES := $(RUNTIME_PACKAGES) ruby-sidekiq ruby-redis-namespace ruby-sidekiq-cron sysstat python3
 
-.PHONY: all build release deps test-deps test demo reproduce check-report check-static bench-census bench-record bench-import bench-incident bench-report bench-evidence install clean
+.PHONY: all build release deps test-deps test demo reproduce check-report check-static bench-census bench-record bench-import bench-incident bench-report bench-evidence bench-compare install clean
 
 all: build
 
@@ -73,6 +73,16 @@ check-report: release
 	cp samples/incident/kiqprof.sqlite /tmp/kiqprof-check-report.sqlite
 	"$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/kiqprof" report --db /tmp/kiqprof-check-report.sqlite --format html -o /tmp/kiqprof-report.html
 	bash scripts/check-report.sh /tmp/kiqprof-report.html /tmp/kiqprof-report.png
+
+# Before/after: this tree's release against BEFORE (a commit, default the parent of HEAD), turn about on the
+# workloads of bench-import, bench-incident and bench-record; prints each ratio (5 % is the budget).
+BEFORE ?= HEAD~1
+bench-compare: test-deps release
+	rm -rf /tmp/kiqprof-before && git worktree add --detach /tmp/kiqprof-before $(BEFORE) >/dev/null
+	cd /tmp/kiqprof-before && $(SWIFT) build $(RELEASE_FLAGS) >/dev/null
+	python3 bench/compare.py --before "$$(cd /tmp/kiqprof-before && $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/kiqprof" \
+	  --after "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/kiqprof"; status=$$?; \
+	  git worktree remove --force /tmp/kiqprof-before; exit $$status
 
 # A benchmark: report --format html over 1M runs (24 h) against incident --json on the same store.
 bench-report: release
