@@ -46,7 +46,7 @@ struct ImportHostSamplesTests {
         #expect(try result.json()["samples_added"] as? Int == 2)
         let rows = try samples()
         #expect(rows.count == 2)
-        #expect(rows.allSatisfy { $0.source == "sar" && $0.host == ProcHostSampler.hostName() && $0.cpuIdlePct != nil && $0.memAvailableKiB
+        #expect(rows.allSatisfy { $0.source == .sar && $0.host == ProcHostSampler.hostName() && $0.cpuIdlePct != nil && $0.memAvailableKiB
             ?? 0 > 0 && $0.load1 != nil })
         #expect(rows.allSatisfy { $0.cpuIowaitPct != nil && $0.swapTotalKiB != nil })
         // The same file again adds nothing.
@@ -90,7 +90,7 @@ struct ImportHostSamplesTests {
         #expect(rows.map(\.t) == ["2026-11-24T14:10:00Z", "2026-11-24T14:11:00Z",
             "2026-11-24T14:12:00Z"].map { TimeExpression.parseISO($0)! })
         #expect(rows.map(\.cpuBusyPct) == [12.25, 88.0, 97.5])
-        #expect(rows.allSatisfy { $0.host == "mastodon-vm" && $0.source == "cloudwatch" })
+        #expect(rows.allSatisfy { $0.host == "mastodon-vm" && $0.source == .cloudwatch })
 
         let data = try write("data.json", """
             {"MetricDataResults": [

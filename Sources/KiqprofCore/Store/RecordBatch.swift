@@ -1,9 +1,6 @@
 /// What the recorder collected since its last flush; written in one transaction.
 public struct RecordBatch: Sendable {
-    public struct ProcessSample: Sendable {
-        public var t: Double, identity: String, host: String?, pid: Int?, busy: Int?, concurrency: Int?
-        public var rssKiB: Int?, rttMicros: Int?, beat: Double?, quiet: Bool?, cpuPct: Double?, procRssKiB: Int?
-    }
+    public typealias ProcessSample = KiqprofCore.ProcessSample
 
     public struct QueueSample: Sendable {
         public var t: Double, queue: String, size: Int, latency: Double?

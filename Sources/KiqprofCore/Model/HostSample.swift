@@ -1,12 +1,9 @@
-import GRDB
-
-/// Host resources at one instant, from kiqprof's /proc sampler or an import (sar, CloudWatch, Prometheus, CSV).
-public struct HostSample: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "host_sample"
-
+/// Host resources at one instant, from kiqprof's /proc sampler or an import (sar, CloudWatch, Prometheus, CSV):
+/// what the sampler and the importers make, the store keeps (`host_sample`), and the analysis reduces.
+public struct HostSample: Codable, Sendable, Equatable {
     public var t: Double
     public var host: String
-    public var source: String
+    public var source: HostSampleSource
     public var cpuUserPct: Double?
     public var cpuSystemPct: Double?
     public var cpuIowaitPct: Double?
@@ -46,7 +43,7 @@ public struct HostSample: Codable, Sendable, Equatable, FetchableRecord, Persist
     public init(t: Double, host: String, source: HostSampleSource) {
         self.t = t
         self.host = host
-        self.source = source.rawValue
+        self.source = source
     }
 
     /// CPU busy share (100 − idle − iowait), percent of all CPUs; nil when unknown.

@@ -1,0 +1,10 @@
+/// One Sidekiq process at one poll: what its heartbeat says (busy, concurrency, Sidekiq's RSS, Redis round
+/// trip) and, where it runs on this host, its own CPU and RSS from /proc. The recorder makes it, the store
+/// keeps it (`process_sample`), and the analysis reduces it to `IncidentDataset.ProcessPoint`.
+public struct ProcessSample: Sendable, Equatable {
+    public var t: Double, identity: String, host: String?, pid: Int?, busy: Int?, concurrency: Int?
+    /// Sidekiq's own RSS report (heartbeat), in KiB, and the Redis round trip it measured.
+    public var rssKiB: Int?, rttMicros: Int?, beat: Double?, quiet: Bool?
+    /// Percent of one core, and RSS in KiB, from /proc when the process runs on this host.
+    public var cpuPct: Double?, procRssKiB: Int?
+}
