@@ -113,14 +113,8 @@ def main():
 
         if "record" in only:
             record = load("record_run", os.path.join(HERE, "record", "run.py"))
-            sock = os.path.join(workdir, "redis.sock")
-            server = subprocess.Popen(["redis-server", "--port", "0", "--unixsocket", sock, "--unixsocketperm", "700",
-                                       "--save", "", "--appendonly", "no", "--dir", workdir], stdout=subprocess.DEVNULL)
+            server, sock = record.start_redis(workdir)
             try:
-                for _ in range(200):
-                    if os.path.exists(sock):
-                        break
-                    time.sleep(0.02)
                 phase = argparse.Namespace(processes=100, threads=25, beat=10, duration=args.record_seconds)
                 for label in turns(["before", "after"], args.rounds):
                     db = os.path.join(workdir, "record-%s.sqlite" % label)

@@ -119,6 +119,18 @@ def run_phase(sock, args, kiqprof, db):
     return result, cpu_after - cpu_before, elapsed, stats
 
 
+def start_redis(work):
+    """A throwaway redis-server on a UNIX socket in `work`, ready when this returns: (process, socket path)."""
+    sock = os.path.join(work, "redis.sock")
+    server = subprocess.Popen(["redis-server", "--port", "0", "--unixsocket", sock, "--unixsocketperm", "700",
+                               "--save", "", "--appendonly", "no", "--dir", work], stdout=subprocess.DEVNULL)
+    for _ in range(200):
+        if os.path.exists(sock):
+            break
+        time.sleep(0.02)
+    return server, sock
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--kiqprof", required=True)
@@ -129,14 +141,8 @@ def main():
     args = ap.parse_args()
 
     work = tempfile.mkdtemp(prefix="kiqprof-bench-record-")
-    sock = os.path.join(work, "redis.sock")
-    server = subprocess.Popen(["redis-server", "--port", "0", "--unixsocket", sock, "--unixsocketperm", "700",
-                               "--save", "", "--appendonly", "no", "--dir", work], stdout=subprocess.DEVNULL)
+    server, sock = start_redis(work)
     try:
-        for _ in range(200):
-            if os.path.exists(sock):
-                break
-            time.sleep(0.02)
         print("phase A: the driver alone for %d s ..." % args.duration, file=sys.stderr)
         _, redis_a, elapsed_a, _ = run_phase(sock, args, None, None)
         print("phase B: the driver and kiqprof record for %d s ..." % args.duration, file=sys.stderr)
