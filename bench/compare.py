@@ -24,7 +24,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RUSAGE_EXEC = os.path.join(HERE, "census", "rusage_exec.py")
