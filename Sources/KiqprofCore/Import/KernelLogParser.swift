@@ -149,7 +149,8 @@ public struct KernelLogParser {
             // dmesg -T: `[Fri Dec  4 20:40:16 2026]`, local time.
             let parts = inside.split(separator: " ")
             guard parts.count == 5, let year = Int(parts[4]),
-                  let time = Self.localTime(month: parts[1], day: parts[2], clock: parts[3], year: year, offset: clock.utcOffset) else { return nil }
+                  let time = Self.localTime(month: parts[1], day: parts[2], clock: parts[3], year: year, offset: clock.utcOffset)
+            else { return nil }
             return .some((time, nil, message))
         }
         // syslog and journalctl -o short/short-precise: `Dec  4 20:41:01[.199618] HOST kernel: …`

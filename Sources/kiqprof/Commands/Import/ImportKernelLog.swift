@@ -31,7 +31,8 @@ extension KiqprofCommand {
             "When the boot of a dmesg log began (ISO time or epoch seconds). Default: this machine's current boot.", valueName: "time"))
         var bootTime: String?
 
-        @Option(help: ArgumentHelp("Year of syslog and journalctl -o short times, which have none (default: this year).", valueName: "year"))
+        @Option(help: ArgumentHelp(
+            "Year of syslog and journalctl -o short times, which have none (default: this year).", valueName: "year"))
         var year: Int?
 
         @Option(help: ArgumentHelp(
