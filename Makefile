@@ -5,7 +5,7 @@ SWIFT ?= swift
 RUNTIME_PACKAGES := libhiredis-dev libsqlite3-dev redis-server python3
 TEST_PACKAGES := $(RUNTIME_PACKAGES) ruby-sidekiq ruby-redis-namespace ruby-sidekiq-cron sysstat python3
 
-.PHONY: all build release deps test-deps test demo reproduce check-report check-static bench-census bench-record bench-import bench-incident bench-report bench-evidence bench-compare install clean
+.PHONY: all build release deps test-deps test demo reproduce check-report check-static bench-census bench-record bench-import bench-incident bench-report bench-evidence bench-compare reproduce-oom install clean
 
 all: build
 
@@ -66,6 +66,11 @@ bench-import: release
 # into samples/incident (or OUT=DIR), then shows its incident.
 reproduce: test-deps release
 	KIQPROF="$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/kiqprof" bash samples/reproduce/reproduce.sh $(OUT)
+
+# Reproduces an OOM kill of Sidekiq in a memory cgroup (about 3 minutes, as root) into samples/oom (or OUT=DIR),
+# then shows its incident; fails unless the incident names the kill, the process, the class and the restart.
+reproduce-oom: test-deps release
+	KIQPROF="$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/kiqprof" bash samples/reproduce-oom/reproduce-oom.sh $(OUT)
 
 # Renders the bundled incident's HTML report in headless Chromium (installed with apt-get if missing):
 # a screenshot, and a failure on any console message.

@@ -180,6 +180,21 @@ public struct IncidentDataset: Sendable {
         schedulesFromRedis = true
     }
 
+    /// Gives runs that name only their host and pid (a Sidekiq log's) the process identity `record` saw for that
+    /// host and pid (`host:pid:nonce`), so a log imported into a recorded store keeps its runs' process CPU and
+    /// RSS (a log run also replaces its polled twin, identity and all).
+    public mutating func linkRunsToProcesses() {
+        var byHostAndPid: [String: Int32] = [:]
+        for (index, identity) in identities.enumerated() {
+            let process = SidekiqProcess(identity: identity, state: .gone)
+            if let pid = process.pid { byHostAndPid["\(process.hostname):\(pid)"] = Int32(index) }
+        }
+        guard !byHostAndPid.isEmpty else { return }
+        for index in runs.indices where runs[index].identityIndex < 0 && runs[index].pid >= 0 && runs[index].hostIndex >= 0 {
+            if let identity = byHostAndPid["\(hosts[Int(runs[index].hostIndex)]):\(runs[index].pid)"] { runs[index].identityIndex = identity }
+        }
+    }
+
     /// Whether `preferSchedules` was given Redis's schedules (so none missing means none defined).
     public var schedulesFromRedis = false
 

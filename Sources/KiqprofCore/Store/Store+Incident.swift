@@ -128,6 +128,7 @@ extension Store {
             dataset.classes = classes.names
             dataset.identities = identities.names
             dataset.hosts = hosts.names
+            dataset.linkRunsToProcesses()
             return dataset
         }
     }
