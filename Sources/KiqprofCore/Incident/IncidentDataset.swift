@@ -191,7 +191,8 @@ public struct IncidentDataset: Sendable {
         }
         guard !byHostAndPid.isEmpty else { return }
         for index in runs.indices where runs[index].identityIndex < 0 && runs[index].pid >= 0 && runs[index].hostIndex >= 0 {
-            if let identity = byHostAndPid["\(hosts[Int(runs[index].hostIndex)]):\(runs[index].pid)"] { runs[index].identityIndex = identity }
+            let key = "\(hosts[Int(runs[index].hostIndex)]):\(runs[index].pid)"
+            if let identity = byHostAndPid[key] { runs[index].identityIndex = identity }
         }
     }
 
