@@ -54,6 +54,8 @@ public final class Recorder {
     /// The beat of each process's last written sample: a remote process's fields change only at its beat.
     private var lastWrittenBeat: [String: Double] = [:]
     private let log: (String) -> Void
+    /// What `record --listen` serves; nil when nothing listens.
+    public var metrics: RecorderMetrics?
 
     /// - Parameter options: only the polling, flushing and retention settings and the host name are used;
     ///   the connection settings and `procRoot` belong to the real source and sampler.
@@ -127,10 +129,14 @@ public final class Recorder {
             addGap(from: last, to: time, kind: .host, reason: reason)
         }
         lastSampleAt = time
-        batch.hostSamples.append(sampler.sample(at: time, host: options.hostName))
+        let hostSample = sampler.sample(at: time, host: options.hostName)
+        batch.hostSamples.append(hostSample)
         summary.hostSamples += 1
 
-        guard connectSource(at: time) else { return }
+        guard connectSource(at: time) else {
+            metrics?.poll(at: time, host: hostSample, status: nil, processes: [])
+            return
+        }
         do {
             let includeSchedules = time - lastScheduleRead >= 60
             let read = try source.poll(now: time, includeSchedules: includeSchedules, outcomeChecks: pendingOutcome)
@@ -178,6 +184,10 @@ public final class Recorder {
                 batch.processSamples.append(sample)
             }
             trackHeartbeats(status.processes, at: time)
+            if let metrics {
+                let written = batch.processSamples.filter { $0.t == time }
+                metrics.poll(at: time, host: hostSample, status: status, processes: written)
+            }
             for queue in status.queues {
                 batch.queueSamples.append(.init(t: time, queue: queue.name, size: queue.size, latency: queue.latency))
             }
@@ -185,6 +195,7 @@ public final class Recorder {
                                           processed: status.processed, failed: status.failed))
         } catch {
             disconnect(at: time, reason: "\(error)")
+            metrics?.poll(at: time, host: hostSample, status: nil, processes: [])
         }
     }
 
@@ -244,6 +255,7 @@ public final class Recorder {
         guard !batch.isEmpty else { return }
         do {
             try store.write(batch)
+            metrics?.record(runs: batch.runs)
             batch = RecordBatch()
         } catch {
             log("cannot write to the store, will retry: \(error)")
