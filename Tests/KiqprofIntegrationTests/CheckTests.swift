@@ -134,6 +134,15 @@ struct CheckTests {
         #expect(message.contains("overlaps its next run in about 4 runs (2 h)"), "\(message)")
         let text = try scenario.check()
         #expect(text.stdout.hasPrefix("SIDEKIQ WARNING - periodic_growth: TrendsRefreshJob"), "\(text.stdout)")
+
+        // The same forecast in incident and report, from the store alone.
+        let incident = try Kiqprof.run(["incident", "--db", scenario.db, "--json"]).json()
+        let forecasts = incident["early_warnings"] as? [[String: Any]] ?? []
+        #expect(forecasts.first { $0["subject"] as? String == "TrendsRefreshJob" }?["runs_left"] as? Int == 4, "\(forecasts)")
+        let incidentText = try Kiqprof.run(["incident", "--db", scenario.db])
+        #expect(incidentText.stdout.contains("Early warnings\n  - TrendsRefreshJob: duration grows 25 % a run"), "\(incidentText.stdout)")
+        let report = try Kiqprof.run(["report", "--db", scenario.db, "--format", "markdown"])
+        #expect(report.stdout.contains("### Early warnings\n\n- TrendsRefreshJob: duration grows 25 % a run"), "\(report.stdout)")
     }
 
     @Test("memory falling 150 MB a minute warns about 25 minutes before exhaustion")

@@ -60,6 +60,32 @@ public enum EarlyWarningForecaster {
         return warning
     }
 
+    /// The forecasts at the end of an analysed window: each periodic class's closed runs (by `classIndex`,
+    /// matching `profiles`), and each host's available memory.
+    public static func forecasts(runs: [IncidentDataset.Run], profiles: [ClassProfile], dataset: IncidentDataset,
+                                 hostPoints: [IncidentDataset.HostPoint]) -> [EarlyWarning] {
+        var durations = [[Double]](repeating: [], count: profiles.count)
+        for run in runs where !run.isOpen && Int(run.classIndex) < profiles.count && profiles[Int(run.classIndex)].periodicity != nil {
+            durations[Int(run.classIndex)].append(run.duration)
+        }
+        var warnings: [EarlyWarning] = []
+        for (index, profile) in profiles.enumerated() {
+            guard let period = profile.periodicity?.period,
+                  let warning = periodicGrowth(jobClass: profile.jobClass, period: period, durations: durations[index]) else { continue }
+            warnings.append(warning)
+        }
+        var memory: [Int32: [(t: Double, availableMB: Double)]] = [:]
+        for point in hostPoints {
+            guard let total = point.memTotalMB, let used = point.memUsedMB else { continue }
+            memory[point.hostIndex, default: []].append((point.t, total - used))
+        }
+        for (hostIndex, samples) in memory.sorted(by: { $0.key < $1.key }) {
+            let host = Int(hostIndex) < dataset.hosts.count && hostIndex >= 0 ? dataset.hosts[Int(hostIndex)] : "host"
+            if let warning = memoryExhaustion(host: host, samples: samples) { warnings.append(warning) }
+        }
+        return warnings.sorted { $0.secondsLeft < $1.secondsLeft }
+    }
+
     /// "25 min", "2 h", "1 d": a forecast is rough, so its time is too.
     public static func approximate(_ seconds: Double) -> String {
         if seconds < 90 { return "\(Int(seconds.rounded())) s" }

@@ -62,20 +62,9 @@ public enum CheckRenderer {
                     ("lower_is_worse", .bool(item.kind.lowerIsWorse)), ("message", .string(item.message)),
                 ])
             })),
-            ("early_warnings", .array(result.earlyWarnings.map(earlyWarningJSON))),
+            ("early_warnings", .array(result.earlyWarnings.map(IncidentRenderer.earlyWarningJSON))),
             ("notes", .strings(result.notes)),
             ("perfdata", .string(perfdata(result))),
-        ])
-    }
-
-    public static func earlyWarningJSON(_ warning: EarlyWarning) -> JSONValue {
-        .object([
-            ("kind", .string(warning.kind.rawValue)), ("subject", .string(warning.subject)),
-            ("seconds_left", .number(warning.secondsLeft, places: 0)), ("runs_left", .int(warning.runsLeft)),
-            ("growth_per_run", .number(warning.growthPerRun)), ("period_s", .number(warning.period)),
-            ("available_mb", .number(warning.availableMB, places: 1)),
-            ("rate_mb_per_min", .number(warning.rateMBPerSecond.map { $0 * 60 }, places: 2)),
-            ("message", .string(warning.message)),
         ])
     }
 
