@@ -87,6 +87,13 @@ public enum MetricsRenderer {
             out.sample("sidekiq_queue_busy_workers", [("name", queue.name)], Double(busyByQueue[queue.name]?.count ?? 0))
         }
 
+        out.family("kiqprof_process_heartbeat_age_seconds", .gauge, "Seconds since a Sidekiq process last beat (stale after three beats).")
+        for process in status.processes {
+            if let age = process.beatAge(now: now) {
+                out.sample("kiqprof_process_heartbeat_age_seconds", [("identity", process.identity)], age)
+            }
+        }
+
         // Not in the exporter: the oldest running job per class (its issue #89 asks for exactly this).
         out.family("kiqprof_busy_job_max_age_seconds", .gauge, "The longest-running busy job of each class (seconds).")
         for (jobClass, jobs) in Dictionary(grouping: status.busy, by: \.jobClass).sorted(by: { $0.key < $1.key }) {
