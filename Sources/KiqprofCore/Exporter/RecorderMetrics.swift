@@ -19,7 +19,9 @@ public final class RecorderMetrics: Sendable {
         public var lastPoll: Double?
         public var polls = 0
         public var redisUp = false
+        /// The last Sidekiq state read; its busy jobs are in `busy`, by process.
         public var status: SidekiqStatus?
+        public var busy: [String: [BusyJob]] = [:]
         public var host: HostSample?
         public var processes: [String: ProcessSample] = [:]
         public var classes: [String: ClassRuns] = [:]
@@ -40,18 +42,19 @@ public final class RecorderMetrics: Sendable {
             snapshot.lastPoll = time
             snapshot.host = host
             snapshot.redisUp = status != nil
-            guard let status else { return }
+            guard var status else { return }
             let live = Set(status.processes.map(\.identity))
-            // The recorder's reads list busy jobs only for processes that beat since the last poll.
-            var busy = status.busy
-            if let changed = status.changedIdentities, let previous = snapshot.status?.busy {
-                busy += previous.filter { live.contains($0.identity) && !changed.contains($0.identity) }
-                busy.sort { ($0.runAt, $0.identity, $0.tid) < ($1.runAt, $1.identity, $1.tid) }
-            }
-            snapshot.status = status
-            snapshot.status?.busy = busy
-            snapshot.processes = snapshot.processes.filter { live.contains($0.key) }
+            // The recorder's reads list busy jobs only for processes that beat since the last poll (nil: all read
+            // afresh): replace just theirs, so a poll costs what changed, not every busy job.
+            let changed = status.changedIdentities ?? live
+            var fresh: [String: [BusyJob]] = [:]
+            for job in status.busy where changed.contains(job.identity) { fresh[job.identity, default: []].append(job) }
+            for identity in changed { snapshot.busy[identity] = fresh[identity] ?? [] }
+            for identity in snapshot.busy.keys where !live.contains(identity) { snapshot.busy[identity] = nil }
+            for identity in snapshot.processes.keys where !live.contains(identity) { snapshot.processes[identity] = nil }
             for sample in processes { snapshot.processes[sample.identity] = sample }
+            status.busy = []
+            snapshot.status = status
         }
     }
 

@@ -14,7 +14,10 @@ public enum MetricsRenderer {
 
     public static func render(_ snapshot: RecorderMetrics.Snapshot, suspects: [Suspect], now: Double) -> String {
         var out = PrometheusText()
-        if let status = snapshot.status { sidekiq(status, now: now, into: &out) }
+        if var status = snapshot.status {
+            status.busy = snapshot.busy.values.flatMap { $0 }
+            sidekiq(status, now: now, into: &out)
+        }
         runs(snapshot.classes, into: &out)
         if let host = snapshot.host { self.host(host, into: &out) }
         processes(snapshot.processes, into: &out)

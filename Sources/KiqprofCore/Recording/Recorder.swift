@@ -166,6 +166,7 @@ public final class Recorder {
                 }
             }
             summary.runsRecorded += ended.count
+            let firstProcessSample = batch.processSamples.count
             for process in status.processes {
                 var sample = RecordBatch.ProcessSample(
                     t: time, identity: process.identity, host: process.hostname, pid: process.pid, busy: process.busy,
@@ -185,8 +186,7 @@ public final class Recorder {
             }
             trackHeartbeats(status.processes, at: time)
             if let metrics {
-                let written = batch.processSamples.filter { $0.t == time }
-                metrics.poll(at: time, host: hostSample, status: status, processes: written)
+                metrics.poll(at: time, host: hostSample, status: status, processes: Array(batch.processSamples[firstProcessSample...]))
             }
             for queue in status.queues {
                 batch.queueSamples.append(.init(t: time, queue: queue.name, size: queue.size, latency: queue.latency))
