@@ -31,7 +31,8 @@ struct KiqprofCommand: ParsableCommand {
             """,
         version: KiqprofVersion.current,
         subcommands: [
-            Status.self, Census.self, Check.self, Record.self, Runs.self, Import.self, Incident.self, Recommend.self, Report.self, Toggle.self,
+            Status.self, Census.self, Check.self, Record.self, Runs.self, Import.self, Incident.self, Recommend.self, Report.self,
+            Toggle.self,
         ]
     )
 }

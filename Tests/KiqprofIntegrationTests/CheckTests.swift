@@ -118,7 +118,8 @@ struct CheckTests {
             let start = scenario.now - 6 * period + Double(index) * period
             let duration = 300 * pow(1.25, Double(index))
             runs.append(JobRun(jid: "g\(index)", jobClass: "TrendsRefreshJob", queue: "default", identity: scenario.identity,
-                               host: "web-1", pid: 4242, tid: "t", start: start, end: .exact(start + duration), outcome: .ok, source: .poll))
+                               host: "web-1", pid: 4242, tid: "t", start: start, end: .exact(start + duration), outcome: .ok,
+                               source: .poll))
         }
         let schedule = PeriodicSchedule(name: "trends_refresh", jobClass: "TrendsRefreshJob", source: .sidekiqCron, cron: "*/30 * * * *")
         try scenario.store(runs: runs, schedules: [schedule])

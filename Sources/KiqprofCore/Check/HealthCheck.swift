@@ -76,9 +76,10 @@ public struct HealthCheck: Sendable {
         let now = input.now
         let durations = input.store?.durations ?? [:]
         var worstSlow: (ratio: Double, job: BusyJob, p95: Double)?
+        var p95s: [String: Double] = [:]
+        for (jobClass, runs) in durations where runs.count >= minimumRunsForP95 { p95s[jobClass] = Self.percentile(runs, 0.95) }
         for job in status.busy {
-            guard let runs = durations[job.jobClass], runs.count >= minimumRunsForP95 else { continue }
-            let p95 = Self.percentile(runs, 0.95)
+            guard let p95 = p95s[job.jobClass] else { continue }
             // Jobs shorter than a heartbeat are invisible to polling anyway; a second of p95 is the floor.
             let ratio = job.elapsed(now: now) / max(p95, 1)
             if ratio > (worstSlow?.ratio ?? -1) { worstSlow = (ratio, job, p95) }

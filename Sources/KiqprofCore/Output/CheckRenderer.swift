@@ -43,7 +43,8 @@ public enum CheckRenderer {
                 return PrometheusText.number(rounded(threshold)) + (item.kind.lowerIsWorse ? ":" : "")
             }
             let maximum = item.kind.unit == .percent ? "100" : ""
-            return "'\(item.kind.rawValue)'=\(PrometheusText.number(rounded(value)))\(uom);\(range(item.warn));\(range(item.crit));0;\(maximum)"
+            let measured = PrometheusText.number(rounded(value))
+            return "'\(item.kind.rawValue)'=\(measured)\(uom);\(range(item.warn));\(range(item.crit));0;\(maximum)"
         }.joined(separator: " ")
     }
 

@@ -42,7 +42,8 @@ public enum MetricsRenderer {
             out.family("sidekiq_failed_jobs_total", .counter, "The total number of failed jobs.")
             out.sample("sidekiq_failed_jobs_total", [], Double(failed))
         }
-        out.gauge("sidekiq_workers", "The number of workers across all the processes.", Double(live.reduce(0) { $0 + ($1.concurrency ?? 0) }))
+        let workers = live.reduce(0) { $0 + ($1.concurrency ?? 0) }
+        out.gauge("sidekiq_workers", "The number of workers across all the processes.", Double(workers))
         out.gauge("sidekiq_processes", "The number of processes.", Double(live.count))
         out.gauge("sidekiq_busy_workers", "The number of workers performing the job.", Double(live.reduce(0) { $0 + ($1.busy ?? 0) }))
         out.gauge("sidekiq_enqueued_jobs", "The number of enqueued jobs.", Double(status.enqueued))
@@ -69,7 +70,8 @@ public enum MetricsRenderer {
         }
 
         let busyByQueue = Dictionary(grouping: status.busy, by: \.queue)
-        out.family("sidekiq_queue_latency_seconds", .gauge, "The number of seconds between oldest job being pushed to the queue and current time.")
+        out.family("sidekiq_queue_latency_seconds", .gauge,
+                   "The number of seconds between oldest job being pushed to the queue and current time.")
         for queue in status.queues {
             out.sample("sidekiq_queue_latency_seconds", [("name", queue.name)], queue.latency ?? 0)
         }
@@ -146,7 +148,9 @@ public enum MetricsRenderer {
         }
         out.family("kiqprof_process_rss_bytes", .gauge, "RSS of a Sidekiq process: from /proc on this host, else its heartbeat.")
         for (identity, sample) in sorted {
-            if let rss = sample.procRssKiB ?? sample.rssKiB { out.sample("kiqprof_process_rss_bytes", [("identity", identity)], Double(rss * 1024)) }
+            if let rss = sample.procRssKiB ?? sample.rssKiB {
+                out.sample("kiqprof_process_rss_bytes", [("identity", identity)], Double(rss * 1024))
+            }
         }
         out.family("kiqprof_process_busy_workers", .gauge, "Busy threads of a Sidekiq process at its last heartbeat.")
         for (identity, sample) in sorted {

@@ -21,7 +21,8 @@ struct CheckScenario {
         try server.cli("HSET", identity, "info", info, "busy", String(busy.count), "beat", String(now - beatAge), "quiet", "false",
                        "rss", "204800", "rtt_us", "120")
         for (index, job) in busy.enumerated() {
-            let payload = #"{"class":"\#(job.jobClass)","queue":"default","jid":"j\#(index)","args":[],"enqueued_at":\#(now - job.elapsed)}"#
+            let enqueued = now - job.elapsed
+            let payload = #"{"class":"\#(job.jobClass)","queue":"default","jid":"j\#(index)","args":[],"enqueued_at":\#(enqueued)}"#
             let work = #"{"queue":"default","payload":\#(String(reflecting: payload)),"run_at":\#(Int(now - job.elapsed))}"#
             try server.cli("HSET", "\(identity):work", "tid\(index)", work)
         }
