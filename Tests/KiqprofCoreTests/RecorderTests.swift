@@ -155,6 +155,9 @@ import Testing
         // The job running across the outage is one run, still running when recording stopped.
         let runs = try rig.store.runs()
         #expect(runs.count == 1 && runs.first?.outcome == .running && runs.first?.start == t0 - 5)
+        // While Redis is down a wait ends in time for the next host sample; the full timeout is back after.
+        #expect(rig.source.timeoutChanges.map(\.t) == [t0 + 3, t0 + 6.5])
+        #expect(rig.source.timeoutChanges.map(\.seconds) == [0.25, rig.options.timeout])
     }
 
     @Test func redisStillDownWhenRecordingStopsClosesTheGapAtTheStop() throws {

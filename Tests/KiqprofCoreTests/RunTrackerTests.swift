@@ -42,6 +42,36 @@ import Testing
         #expect(ended[0].run.end.latest == 170)
     }
 
+    @Test func aProcessMissingFromAnEmptiedRedisKeepsItsRunsWhenItBeatsAgain() {
+        var tracker = RunTracker()
+        _ = tracker.observe(at: 101, processes: [process(beat: 100)], busy: [job("a", runAt: 90)])
+        // Redis restarted empty (or FLUSHALL): nothing is listed until the process's next beat.
+        #expect(tracker.observe(at: 103, processes: [], busy: []).isEmpty)
+        #expect(tracker.observe(at: 108, processes: [], busy: []).isEmpty)
+        #expect(tracker.observe(at: 111, processes: [process(beat: 110)], busy: [job("a", runAt: 90)]).isEmpty)
+        #expect(tracker.running.map(\.jid) == ["a"], "one run across the wipe, not an invented end and a second run")
+        let ended = tracker.observe(at: 121, processes: [process(beat: 120)], busy: [])
+        #expect(ended.map(\.run.end) == [.between(110, 120)])
+    }
+
+    @Test func aProcessMissingLongerThanTheGraceEndsItsRunsByTheFirstMiss() {
+        var tracker = RunTracker()
+        _ = tracker.observe(at: 101, processes: [process(beat: 100)], busy: [job("a", runAt: 90)])
+        #expect(tracker.observe(at: 103, processes: [], busy: []).isEmpty)
+        #expect(tracker.observe(at: 103 + RunTracker.vanishGrace - 1, processes: [], busy: []).isEmpty)
+        let ended = tracker.observe(at: 103 + RunTracker.vanishGrace, processes: [], busy: [])
+        #expect(ended.map(\.run.outcome) == [.unknown])
+        #expect(ended.map(\.run.end) == [.between(100, 103)], "it was gone by the first poll that missed it")
+    }
+
+    @Test func aProcessThatHadStoppedBeatingEndsItsRunsAsSoonAsItIsMissing() {
+        var tracker = RunTracker()
+        // Its last beat is 100 s old when first read: stale, so missing means gone, not a wiped Redis.
+        _ = tracker.observe(at: 200, processes: [process(beat: 100)], busy: [job("a", runAt: 90)])
+        let ended = tracker.observe(at: 203, processes: [], busy: [])
+        #expect(ended.map(\.run.outcome) == [.unknown] && ended.map(\.run.end) == [.between(100, 203)])
+    }
+
     @Test func theSameJidRetriedIsANewRunAndThreadsAreKeptApart() {
         var tracker = RunTracker()
         _ = tracker.observe(at: 101, processes: [process(beat: 100)], busy: [job("a", runAt: 95), job("b", runAt: 99, tid: "t2")])

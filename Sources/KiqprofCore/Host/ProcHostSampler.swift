@@ -58,6 +58,13 @@ public final class ProcHostSampler: HostSampling {
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// When this machine booted (`btime` in /proc/stat), epoch seconds: what `dmesg` times count from.
+    public static func bootTime(root: String = "/proc") -> Double? {
+        guard let stat = FileReader.readAll(root + "/stat").map({ String(decoding: $0, as: UTF8.self) }) else { return nil }
+        for line in stat.split(separator: "\n") where line.hasPrefix("btime ") { return Double(line.dropFirst(6)) }
+        return nil
+    }
+
     private func read(_ name: String) -> String? {
         FileReader.readAll(root + "/" + name).map { String(decoding: $0, as: UTF8.self) }
     }

@@ -6,6 +6,9 @@ public struct ImportSummary: Sendable, Equatable {
     public var runsAdded = 0
     public var openRuns = 0
     public var samplesAdded = 0
+    /// OOM kills a kernel log held, and boots it showed.
+    public var oomKillsAdded = 0
+    public var boots = 0
     public var duplicatesSkipped = 0
     public var alreadyImported = false
     public var supersededPolledRuns = 0

@@ -96,6 +96,11 @@ public enum EvidenceWriter {
                     + " \(outageWindowCount) outage windows")
             }
         }
+        if !profile.inFlightAtOOMKills.isEmpty {
+            let kills = profile.inFlightAtOOMKills.map { "pid \($0.pid) at \(ISOTimestamp.short($0.t))" }.joined(separator: ", ")
+            let count = profile.inFlightAtOOMKills.count
+            sentences.append("in flight when the OOM killer killed its process \(count == 1 ? "" : "\(count) times ")(\(kills))")
+        }
         sentences.append("\(NumberText.percent(profile.busyShare)) % of all job run time (\(d(profile.busySeconds)))")
         if let context = profile.context { sentences.append(context) }
         return sentences

@@ -4,6 +4,8 @@ public struct IncidentAnalysis: Sendable {
     public var from: Double
     public var to: Double
     public var outageWindows: [OutageWindow] = []
+    /// Each OOM kill in the window: the Sidekiq process it was, the runs in flight, the restart.
+    public var oomKills: [OOMKillFinding] = []
     /// Every class seen in the window, ranked (1 first).
     public var profiles: [ClassProfile] = []
     public var timeline: IncidentTimeline

@@ -34,6 +34,12 @@ public struct IncidentAnalyzer {
 
         let windows = OutageWindowDetector(thresholds: thresholds).detect(dataset, from: from, to: to)
         outagePresence(runs, windows: windows, into: &profiles)
+        let oomKills = OOMKillMatcher.findings(dataset, from: from, to: to)
+        for finding in oomKills {
+            for jobClass in Set(finding.runs.map(\.jobClass)) {
+                if let index = dataset.classes.firstIndex(of: jobClass) { profiles[index].inFlightAtOOMKills.append(finding.kill) }
+            }
+        }
 
         for index in profiles.indices {
             profiles[index].score = SuspectScore.parts(profiles[index], hostMemoryMB: hostMemoryMB, outageWindowCount: windows.count).score
@@ -60,6 +66,7 @@ public struct IncidentAnalyzer {
             timeline: IncidentTimeline.build(dataset: dataset, from: from, to: to, outageWindows: windows, topClasses: top),
             thresholds: thresholds)
         analysis.outageWindows = windows
+        analysis.oomKills = oomKills
         analysis.profiles = ordered
         analysis.hostSampleCount = hostPoints.count
         analysis.processSampleCount = dataset.processPoints.lazy.filter { $0.t >= from && $0.t <= to }.count

@@ -12,6 +12,8 @@ public struct IncidentDataset: Sendable {
         public var identityIndex: Int32
         /// Index into `hosts` (-1 when unknown).
         public var hostIndex: Int32
+        /// The Sidekiq process's pid (-1 when unknown): what an OOM kill names.
+        public var pid: Int32 = -1
         public var failed: Bool
         public var lost: Bool
         /// For a polled run, the bracket its end lies in (`end` is its middle); nil when the end is exact.
@@ -33,11 +35,12 @@ public struct IncidentDataset: Sendable {
         /// The analysis view of a stored run. An open run ends at `openUntil` (the last instant the store has
         /// data for). Only a polled run's bracket spreads its end; a log's lost run ends at its bracket's middle.
         public init(classIndex: Int32, start: Double, end: RunEnd, outcome: RunOutcome, source: RunSource, openUntil: Double,
-                    identityIndex: Int32 = -1, hostIndex: Int32 = -1) {
+                    identityIndex: Int32 = -1, hostIndex: Int32 = -1, pid: Int32 = -1) {
             let estimate = end.estimate
             self.init(classIndex: classIndex, start: start, end: estimate ?? max(start, openUntil),
                       isOpen: estimate == nil || outcome == .running, identityIndex: identityIndex, hostIndex: hostIndex,
                       failed: outcome == .failed, lost: outcome == .lost, endBracket: source == .poll ? end.bracket : nil)
+            self.pid = pid
         }
 
         public var duration: Double { max(0, end - start) }
@@ -159,6 +162,9 @@ public struct IncidentDataset: Sendable {
     public var gaps: [Gap] = []
     /// Schedules seen in Redis, as the store last saw them (or as Redis holds them now: `preferSchedules`).
     public var schedules: [PeriodicSchedule] = []
+    /// OOM kills from kernel logs, and boots (`Linux version` lines), sorted by time.
+    public var oomKills: [OOMKill] = []
+    public var boots: [(t: Double, host: String)] = []
     /// Whether Sidekiq 7+/8 per-class minute metrics were imported for the window.
     public var hasClassMetrics = false
     /// How many runs came from each source.

@@ -4,4 +4,5 @@ public enum ImportKind: String, Sendable, Equatable, CaseIterable {
     case sidekiqLog = "sidekiq-log"
     case metrics
     case sar, cloudwatch, prometheus, csv
+    case kernelLog = "kernel-log"
 }

@@ -9,6 +9,7 @@ public enum IncidentRenderer {
                 .object([("from", .time(window.from)), ("to", .time(window.to)), ("duration_s", .number(window.duration)),
                          ("signals", .strings(window.signals))])
             })),
+            ("oom_kills", .array(analysis.oomKills.map(oomKillJSON))),
             ("suspects", .array(profiles.map { suspectJSON($0, analysis: analysis) })),
             ("missing", .strings(analysis.missing)),
             ("early_warnings", .array(analysis.earlyWarnings.map(earlyWarningJSON))),
@@ -30,6 +31,22 @@ public enum IncidentRenderer {
             ("available_mb", .number(warning.availableMB, places: 1)),
             ("rate_mb_per_min", .number(warning.rateMBPerSecond.map { $0 * 60 }, places: 2)),
             ("message", .string(warning.message)),
+        ])
+    }
+
+    static func oomKillJSON(_ finding: OOMKillFinding) -> JSONValue {
+        let kill = finding.kill
+        return .object([
+            ("t", .time(kill.t)), ("host", .string(kill.host)), ("pid", .int(kill.pid)), ("process", .string(kill.process)),
+            ("rss_mb", .number(kill.rssKiB.map { Double($0) / 1024 }, places: 1)), ("cgroup", .text(kill.cgroup)),
+            ("constraint", .text(kill.constraint)), ("cgroup_limit", .bool(kill.isCgroupLimit)),
+            ("sidekiq_process", .text(finding.sidekiqProcess)),
+            ("runs_in_flight", .array(finding.runs.map { run in
+                .object([("class", .string(run.jobClass)), ("start", .time(run.start)),
+                         ("process_rss_growth_mb", .number(run.processRSSGrowthMB, places: 1))])
+            })),
+            ("restart_pid", .int(finding.restartPid)), ("restart_at", .time(finding.restartAt)), ("reboot_at", .time(finding.rebootAt)),
+            ("sentence", .string(OOMKillMatcher.sentence(finding))),
         ])
     }
 
@@ -108,6 +125,12 @@ public enum IncidentRenderer {
                     + " \(ISOTimestamp.short(window.to)) (\(DurationExpression.humanize(window.duration)))\n"
                 for signal in window.signals { out += "     - \(TextTable.sanitize(signal, limit: 200))\n" }
             }
+            out += "\n"
+        }
+
+        if !analysis.oomKills.isEmpty {
+            out += "OOM kills (\(analysis.oomKills.count))\n"
+            for finding in analysis.oomKills { out += "  - \(TextTable.sanitize(OOMKillMatcher.sentence(finding), limit: 600))\n" }
             out += "\n"
         }
 

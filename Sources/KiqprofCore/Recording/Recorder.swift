@@ -51,6 +51,8 @@ public final class Recorder {
     private var settler = RunOutcomeSettler()
     /// Processes whose heartbeat stopped (stale, or gone with the hash expired): since when, and why.
     private var silentSince: [String: (from: Double, why: String)] = [:]
+    /// Since when writes to the store fail, how many did, and when that was last reported.
+    private var storeFailing: (since: Double, count: Int, lastReported: Double)?
     /// The beat of each process's last written sample: a remote process's fields change only at its beat.
     private var lastWrittenBeat: [String: Double] = [:]
     private let log: (String) -> Void
@@ -154,6 +156,7 @@ public final class Recorder {
             if let (since, reason) = redisDownSince {
                 addGap(from: since, to: time, kind: .redis, reason: reason)
                 redisDownSince = nil
+                source.timeout = options.timeout
                 log("Redis answers again after \(DurationExpression.humanize(time - since))")
             }
             let ended = tracker.observe(
@@ -241,6 +244,9 @@ public final class Recorder {
         source.disconnect()
         if redisDownSince == nil {
             redisDownSince = (time, reason)
+            // A paused or stopped Redis would hold every poll for the full timeout: while it is down, a wait
+            // ends in time for the next host sample.
+            source.timeout = min(options.timeout, max(0.05, options.interval / 2))
             log("Redis unreachable, sampling the host meanwhile: \(reason)")
         }
     }
@@ -250,15 +256,29 @@ public final class Recorder {
         summary.gaps += 1
     }
 
-    /// Writes the batch; on a store error (disk full, locked) keeps it and retries at the next flush.
+    /// Writes the batch; on a store error (disk full, locked) keeps it and retries at the next flush. A
+    /// failure is reported once a minute while it lasts (a full disk fails every flush), and its end once.
     private func flush() {
         guard !batch.isEmpty else { return }
         do {
             try store.write(batch)
             metrics?.record(runs: batch.runs)
             batch = RecordBatch()
+            if let failing = storeFailing {
+                log("the store is writable again after \(DurationExpression.humanize(clock.monotonic() - failing.since)) "
+                    + "(\(failing.count) failed writes); nothing was lost")
+                storeFailing = nil
+            }
         } catch {
-            log("cannot write to the store, will retry: \(error)")
+            let now = clock.monotonic()
+            var failing = storeFailing ?? (since: now, count: 0, lastReported: -Double.infinity)
+            failing.count += 1
+            if now - failing.lastReported >= 60 {
+                failing.lastReported = now
+                log("cannot write to the store, keeping \(batch.hostSamples.count) host samples and \(batch.runs.count) runs "
+                    + "in memory and retrying every flush (reported once a minute): \(error)")
+            }
+            storeFailing = failing
         }
     }
 }

@@ -3,7 +3,9 @@ public final class RedisStateSource: SidekiqStateSource {
     private let endpoint: RedisEndpoint
     private let keyspace: SidekiqKeyspace
     private let cronNamespaces: [String]
-    private let timeout: Double
+    public var timeout: Double {
+        didSet { connection?.setTimeout(timeout) }
+    }
     private var connection: RedisConnection?
     private var reader: SidekiqStateReader?
 

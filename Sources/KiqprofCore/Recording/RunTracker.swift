@@ -4,8 +4,10 @@
 /// its heartbeat, so a run that vanished ended after the last beat that still listed it and no later than
 /// the beat that no longer did (or, without a beat, the poll that noticed): that interval is recorded as
 /// [end_min, end_max]. A process that vanished from `processes` ends its runs with outcome `unknown`
-/// (a clean stop requeues or finishes them); one whose hash expired while still listed crashed or was
-/// killed, so its runs are `lost`.
+/// (a clean stop requeues or finishes them), but only once it has stayed away for `vanishGrace`: a Redis
+/// restarted empty or flushed underneath lists nothing until each process beats again, and a process that
+/// comes back listing the same runs never stopped them. One whose hash expired while still listed crashed or
+/// was killed, so its runs are `lost`.
 ///
 /// Sidekiq flushes `stat:failed` in the same heartbeat that rewrites the work hash, before it (6.x: in the
 /// same MULTI) and before the beat. The counter is read in a poll's first round trip, before the work in
@@ -33,7 +35,15 @@ public struct RunTracker: Sendable {
         /// `stat:failed` at that poll, and the poll's time.
         var failedAtLastSeen: Int64?
         var lastReadPoll: Double
+        /// The first poll that found the process missing from `processes`, while its runs are held.
+        var missingSince: Double?
+        /// Whether its heartbeat was fresh when last read: only a beating process's runs are held when it goes missing.
+        var beating = true
     }
+
+    /// How long runs of a process missing from `processes` are held before they end: two of Sidekiq 7's
+    /// 10 s beats and then some, enough for every process to beat into a Redis that came back empty.
+    public static let vanishGrace = 25.0
 
     private var open: [String: ProcessRuns] = [:]
 
@@ -62,14 +72,27 @@ public struct RunTracker: Sendable {
         var ended: [EndedRun] = []
         for identity in Set(open.keys).union(busyByIdentity.keys) {
             let process = processByIdentity[identity]
-            if let changed, !changed.contains(identity), process != nil, open[identity] != nil {
+            if let changed, !changed.contains(identity), let process, open[identity] != nil {
                 // Same heartbeat as before: the same runs are still listed. The failed counter is not taken
                 // here: Sidekiq may already have flushed a failure whose work rewrite and beat are still to
                 // come, and counting it as "before" would call that failed run ok.
+                open[identity]?.beating = !process.isStale(now: time)
                 continue
             }
             let beat = process?.beat ?? time
             var entry = open[identity] ?? ProcessRuns(lastSeenBeat: beat, failedAtLastSeen: failedCounter, lastReadPoll: time)
+            if process == nil && entry.beating {
+                // Missing while it was beating (a Redis restarted empty, a FLUSHALL): held until it beats
+                // again or the grace runs out; if it never does, its runs ended by the first miss.
+                let since = entry.missingSince ?? time
+                if time - since < Self.vanishGrace {
+                    entry.missingSince = since
+                    open[identity] = entry
+                    continue
+                }
+            }
+            let missingSince = entry.missingSince
+            entry.missingSince = nil
             var seen = Set<String>()
             for job in busyByIdentity[identity] ?? [] {
                 let key = Self.key(job)
@@ -95,7 +118,7 @@ public struct RunTracker: Sendable {
                     endMax = max(endMin, time)
                     run.outcome = .lost
                 case nil:
-                    endMax = max(endMin, time)
+                    endMax = max(endMin, missingSince ?? time)
                     run.outcome = .unknown
                 }
                 run.end = .between(endMin, endMax)
@@ -104,6 +127,7 @@ public struct RunTracker: Sendable {
                 entry.runs[key] = nil
             }
             entry.lastSeenBeat = max(entry.lastSeenBeat, beat)
+            if let process { entry.beating = !process.isStale(now: time) }
             entry.failedAtLastSeen = failedCounter
             entry.lastReadPoll = time
             open[identity] = entry.runs.isEmpty ? nil : entry

@@ -9,6 +9,10 @@ public protocol SidekiqStateSource: AnyObject {
     /// so the first poll after it reads every process afresh.
     func connect() throws
 
+    /// The limit on each wait for Redis, for this connection and later ones; the recorder shortens it while
+    /// Redis stalls, so the host is still sampled every interval.
+    var timeout: Double { get set }
+
     /// Drops the connection after a failed poll.
     func disconnect()
 

@@ -24,6 +24,17 @@ public final class RedisConnection {
     public private(set) var commandsSent = 0
     public private(set) var roundTrips = 0
 
+    private static func duration(_ seconds: Double) -> timeval {
+        let whole = seconds.rounded(.down)
+        return timeval(tv_sec: Int(whole), tv_usec: Int((seconds - whole) * 1_000_000))
+    }
+
+    /// Changes the limit on each later socket read or write (the recorder shortens it while Redis stalls).
+    public func setTimeout(_ seconds: Double) {
+        guard let context else { return }
+        redisSetTimeout(context, Self.duration(seconds))
+    }
+
     /// Connects, authenticates and selects the database.
     /// - Parameters:
     ///   - timeoutSeconds: limit for connecting and for each socket read or write.
@@ -36,8 +47,7 @@ public final class RedisConnection {
         self.endpoint = endpoint
         self.allowWrites = allowWrites
         self.allowedWrites = allowedWrites
-        let whole = timeoutSeconds.rounded(.down)
-        let timeout = timeval(tv_sec: Int(whole), tv_usec: Int((timeoutSeconds - whole) * 1_000_000))
+        let timeout = Self.duration(timeoutSeconds)
         let made: UnsafeMutablePointer<redisContext>?
         switch endpoint.address {
         case .tcp(let host, let port):

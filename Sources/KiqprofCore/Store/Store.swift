@@ -107,6 +107,17 @@ public final class Store: Sendable {
                 CREATE INDEX job_run_polled_by_jid ON job_run(jid) WHERE source = '\(RunSource.poll.rawValue)';
                 """)
         }
+        migrator.registerMigration("v4: OOM kills and boots from kernel logs") { db in
+            try db.execute(sql: """
+                CREATE TABLE oom_kill (
+                    t REAL NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL, process TEXT NOT NULL, rss_kib INTEGER,
+                    cgroup TEXT, oom_cgroup TEXT, constraint_kind TEXT, trigger TEXT, import_id INTEGER
+                );
+                CREATE INDEX oom_kill_by_t ON oom_kill(t);
+                CREATE TABLE host_boot (t REAL NOT NULL, host TEXT NOT NULL, source TEXT NOT NULL, import_id INTEGER);
+                CREATE INDEX host_boot_by_t ON host_boot(t);
+                """)
+        }
         return migrator
     }
 }

@@ -28,6 +28,11 @@ final class ScriptedStateSource: SidekiqStateSource {
     var retry: [(score: Double, member: String)] = []
     var dead: [(score: Double, member: String)] = []
     private(set) var connectAttempts: [Double] = []
+    /// Each change of the wait limit the recorder made, with when.
+    private(set) var timeoutChanges: [(t: Double, seconds: Double)] = []
+    var timeout: Double = 2 {
+        didSet { timeoutChanges.append((clock.now(), timeout)) }
+    }
     private(set) var polls: [Poll] = []
     private(set) var isConnected = false
     /// The beats the previous poll read; nil right after a connect.

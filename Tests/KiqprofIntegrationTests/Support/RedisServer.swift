@@ -50,7 +50,10 @@ final class RedisServer: @unchecked Sendable {
 
     /// redis-cli against this server, for set-up and observation in tests.
     @discardableResult
-    func cli(_ arguments: String...) throws -> String {
+    func cli(_ arguments: String...) throws -> String { try cli(arguments) }
+
+    @discardableResult
+    func cli(_ arguments: [String]) throws -> String {
         let run = Process()
         run.executableURL = URL(fileURLWithPath: "/usr/bin/redis-cli")
         run.arguments = ["-s", socketPath] + arguments
@@ -70,6 +73,11 @@ final class RedisServer: @unchecked Sendable {
         }
         try? FileManager.default.removeItem(atPath: socketPath)
     }
+
+    /// Freezes the server (SIGSTOP): connections stay open and nothing answers, as on a host that swaps.
+    func freeze() { Glibc.kill(process.processIdentifier, SIGSTOP) }
+
+    func thaw() { Glibc.kill(process.processIdentifier, SIGCONT) }
 
     func restart() throws {
         kill()
