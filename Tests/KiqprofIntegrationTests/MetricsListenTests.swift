@@ -13,7 +13,10 @@ struct MetricsListenTests {
         let port = try RedisServer.freePort()
         let recording = try Kiqprof.start(["record", "--redis", scenario.server.unixURL, "--db", scenario.db, "--interval", "500ms",
                                            "--flush", "1s", "--duration", "60s", "--listen", "127.0.0.1:\(port)"])
-        defer { kill(recording.0.processIdentifier, SIGINT) }
+        defer {
+            kill(recording.0.processIdentifier, SIGINT)
+            _ = Kiqprof.finish(recording)
+        }
         let prometheus = try PrometheusServer(target: "127.0.0.1:\(port)", directory: scenario.server.directory)
         defer { prometheus.stop() }
 
