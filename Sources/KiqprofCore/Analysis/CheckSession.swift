@@ -31,7 +31,8 @@ public struct CheckSession {
         }
         guard let storePath else { return input }
         guard FileManager.default.fileExists(atPath: storePath) else {
-            input.failures.append("store \(storePath) does not exist: is `kiqprof record` running with this --db?")
+            input.failures.append(
+                "store \(storePath) does not exist: is `kiqprof record` writing to this --db? (--no-store judges Redis alone)")
             return input
         }
         do {
