@@ -37,7 +37,7 @@ release: deps
 
 # Suites that measure CPU or timing (real Sidekiq beside the recorder or the cron poller) run after the rest,
 # one at a time: swift test runs different suites in parallel, and each would be the others' noise.
-CPU_SUITES := RealSidekiqRecordTests RealSidekiqIncidentTests RealSidekiqImportTests RealSidekiqToggleTests
+CPU_SUITES := RealSidekiqRecordTests RealSidekiqIncidentTests RealSidekiqImportTests RealSidekiqToggleTests RealSidekiqOOMTests
 empty :=
 space := $(empty) $(empty)
 
