@@ -3,9 +3,9 @@ SHELL := /bin/bash
 PREFIX ?= /usr/local
 SWIFT ?= swift
 RUNTIME_PACKAGES := libhiredis-dev libsqlite3-dev redis-server python3
-TEST_PACKAGES := $(RUNTIME_PACKAGES) ruby-sidekiq ruby-redis-namespace ruby-sidekiq-cron sysstat python3
+TEST_PACKAGES := $(RUNTIME_PACKAGES) ruby-sidekiq ruby-redis-namespace ruby-sidekiq-cron sysstat python3 prometheus systemd
 
-.PHONY: all build release deps test-deps test demo reproduce check-report check-static bench-census bench-record bench-import bench-incident bench-report bench-evidence bench-compare reproduce-oom install clean
+.PHONY: all build release deps test-deps test demo reproduce check-report check-static bench-census bench-record bench-import bench-incident bench-report bench-evidence bench-compare bench-check reproduce-oom install clean
 
 all: build
 
@@ -100,6 +100,10 @@ bench-incident: release
 # A benchmark: ranking accuracy, periodicity and attribution over 200 generated scenarios with known truth.
 bench-evidence: release
 	python3 bench/evidence/run.py --kiqprof "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/kiqprof"
+
+# A benchmark: check against 1M queued jobs, GET /metrics, and record's CPU with and without --listen.
+bench-check: test-deps release
+	python3 bench/check/run.py --kiqprof "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/kiqprof"
 
 install: release
 	@bin="$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/kiqprof"; \

@@ -11,6 +11,8 @@ public struct IncidentAnalysis: Sendable {
     public var timeline: IncidentTimeline
     /// Sentences about absent data.
     public var missing: [String] = []
+    /// Forecasts at the window's end: periodic classes growing toward their period, memory running out.
+    public var earlyWarnings: [EarlyWarning] = []
     public var hostSampleCount = 0
     public var processSampleCount = 0
     public var runCount = 0

@@ -59,6 +59,7 @@ public struct IncidentAnalyzer {
                                                         cpuCount: cpuCount, hostSampled: !hostPoints.isEmpty)
             ordered.append(profile)
         }
+        let forecasts = EarlyWarningForecaster.forecasts(runs: runs, profiles: profiles, dataset: dataset, hostPoints: hostPoints)
         let top = ranked.prefix(3).filter { $0.element.score > 0 }.map { Int32($0.offset) }
         var analysis = IncidentAnalysis(
             from: from, to: to,
@@ -72,6 +73,7 @@ public struct IncidentAnalyzer {
         analysis.runCount = runs.count
         analysis.hostMemoryTotalMB = hostMemoryMB
         analysis.cpuCount = cpuCount
+        analysis.earlyWarnings = forecasts
         analysis.missing = MissingData.sentences(dataset: dataset, hostPoints: hostPoints, from: from, to: to, runCount: runs.count)
         return analysis
     }

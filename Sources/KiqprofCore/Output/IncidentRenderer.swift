@@ -12,12 +12,25 @@ public enum IncidentRenderer {
             ("oom_kills", .array(analysis.oomKills.map(oomKillJSON))),
             ("suspects", .array(profiles.map { suspectJSON($0, analysis: analysis) })),
             ("missing", .strings(analysis.missing)),
+            ("early_warnings", .array(analysis.earlyWarnings.map(earlyWarningJSON))),
             ("data", .object([
                 ("runs", .int(analysis.runCount)), ("classes", .int(analysis.profiles.count)),
                 ("host_samples", .int(analysis.hostSampleCount)), ("process_samples", .int(analysis.processSampleCount)),
                 ("host_memory_mb", .number(analysis.hostMemoryTotalMB, places: 1)), ("cpu_count", .int(analysis.cpuCount)),
             ])),
             ("timeline", timelineJSON(analysis.timeline)),
+        ])
+    }
+
+    /// A forecast, as `incident`, `report` and `check` print it in JSON.
+    public static func earlyWarningJSON(_ warning: EarlyWarning) -> JSONValue {
+        .object([
+            ("kind", .string(warning.kind.rawValue)), ("subject", .string(warning.subject)),
+            ("seconds_left", .number(warning.secondsLeft, places: 0)), ("runs_left", .int(warning.runsLeft)),
+            ("growth_per_run", .number(warning.growthPerRun)), ("period_s", .number(warning.period)),
+            ("available_mb", .number(warning.availableMB, places: 1)),
+            ("rate_mb_per_min", .number(warning.rateMBPerSecond.map { $0 * 60 }, places: 2)),
+            ("message", .string(warning.message)),
         ])
     }
 
@@ -135,6 +148,12 @@ public enum IncidentRenderer {
             if analysis.profiles.count > shown.count {
                 out += "  … \(analysis.profiles.count - shown.count) more classes (--limit N, or --json for all)\n"
             }
+            out += "\n"
+        }
+
+        if !analysis.earlyWarnings.isEmpty {
+            out += "Early warnings\n"
+            for warning in analysis.earlyWarnings { out += "  - \(TextTable.sanitize(warning.message, limit: 300))\n" }
             out += "\n"
         }
 
