@@ -43,6 +43,7 @@ extension Store {
                 }
                 superseded = Set(writer.superseded).count
                 duplicates = writer.duplicatesSkipped
+                try Self.applyOOMKills(db)
             }
         } catch is AlreadyImported {
             return (.alreadyImported, 0, 0)

@@ -39,8 +39,27 @@ extension Store {
                                arguments: [boot.t, boot.host, ImportKind.kernelLog.rawValue, importId])
                 booted += 1
             }
+            try Self.applyOOMKills(db)
             return (added, booted, skipped, false)
         }
+    }
+
+    /// Marks the runs each stored OOM kill took down: those of that host and pid in flight at the kill (started
+    /// by then, not seen to end before it) become `lost` with cause `oom_killed`, ending at the kill. Run after
+    /// every import, so the kernel log and the Sidekiq log may come in either order. Returns how many changed.
+    @discardableResult
+    static func applyOOMKills(_ db: Database) throws -> Int {
+        let settled = [RunOutcome.ok, .failed, .interrupted].map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        try db.execute(sql: """
+            UPDATE job_run SET outcome = '\(RunOutcome.lost.rawValue)', cause = '\(RunCause.oomKilled.rawValue)',
+                end = k.t, end_min = k.t, end_max = k.t
+            FROM oom_kill AS k
+            WHERE job_run.host = k.host AND job_run.pid = k.pid AND job_run.start <= k.t + 1
+              AND (job_run.cause IS NULL) AND job_run.outcome NOT IN (\(settled))
+              AND (job_run.end_max IS NULL OR job_run.end_max >= k.t - 1)
+              AND (job_run.end_min IS NULL OR job_run.end_min <= k.t + 1)
+            """)
+        return db.changesCount
     }
 
     /// OOM kills, oldest first, optionally inside a window.

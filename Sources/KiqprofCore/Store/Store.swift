@@ -118,6 +118,9 @@ public final class Store: Sendable {
                 CREATE INDEX host_boot_by_t ON host_boot(t);
                 """)
         }
+        migrator.registerMigration("v4a: why a run was lost (an OOM kill from a kernel log)") { db in
+            try db.execute(sql: "ALTER TABLE job_run ADD COLUMN cause TEXT")
+        }
         return migrator
     }
 }
