@@ -56,6 +56,12 @@ public struct OutageWindowDetector {
             }
         }
         intervals += vanishedProcesses(dataset)
+        for boot in dataset.boots where boot.t >= from && boot.t <= to {
+            // The host was down before it booted: from its last sample (within an hour) to the boot.
+            let last = dataset.hostPoints.last { $0.t < boot.t && $0.t >= boot.t - 3600 && dataset.hosts[Int($0.hostIndex)] == boot.host }
+            intervals.append(Interval(from: last?.t ?? boot.t - 1, to: boot.t,
+                                      signal: "the host \(boot.host) rebooted at \(ISOTimestamp.short(boot.t))"))
+        }
         for kill in dataset.oomKills where kill.t >= from && kill.t <= to {
             // The minute before a kill is when memory ran out; the kill ends it.
             var interval = Interval(from: kill.t - 60, to: kill.t, signal: "OOM kill: pid \(kill.pid) (\(kill.process))"

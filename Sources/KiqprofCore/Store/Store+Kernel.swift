@@ -29,16 +29,8 @@ extension Store {
                                      kill.trigger, importId])
                 added += 1
             }
-            for boot in boots {
-                if try Bool.fetchOne(db, sql: "SELECT 1 FROM host_boot WHERE host = ? AND t BETWEEN ? AND ?",
-                                     arguments: [boot.host, boot.t - 60, boot.t + 60]) == true {
-                    skipped += 1
-                    continue
-                }
-                try db.execute(sql: "INSERT INTO host_boot (t, host, source, import_id) VALUES (?, ?, ?, ?)",
-                               arguments: [boot.t, boot.host, ImportKind.kernelLog.rawValue, importId])
-                booted += 1
-            }
+            booted = try Self.insertBoots(db, boots, source: .kernelLog, importId: importId)
+            skipped += boots.count - booted
             try Self.applyOOMKills(db)
             return (added, booted, skipped, false)
         }
@@ -60,6 +52,20 @@ extension Store {
               AND (job_run.end_min IS NULL OR job_run.end_min <= k.t + 1)
             """)
         return db.changesCount
+    }
+
+    /// Stores boots not already known (the same host within a minute, from any source); returns how many.
+    @discardableResult
+    static func insertBoots(_ db: Database, _ boots: [(t: Double, host: String)], source: ImportKind, importId: Int64) throws -> Int {
+        var added = 0
+        for boot in boots {
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM host_boot WHERE host = ? AND t BETWEEN ? AND ?",
+                                 arguments: [boot.host, boot.t - 60, boot.t + 60]) == true { continue }
+            try db.execute(sql: "INSERT INTO host_boot (t, host, source, import_id) VALUES (?, ?, ?, ?)",
+                           arguments: [boot.t, boot.host, source.rawValue, importId])
+            added += 1
+        }
+        return added
     }
 
     /// OOM kills, oldest first, optionally inside a window.
