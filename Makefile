@@ -30,7 +30,8 @@ build: deps
 
 # The Swift runtime is linked in, so the binary runs on a server without the toolchain (see `make install`).
 # Its own build directory: the man page plugin builds a dynamic release in .build, which must not replace it.
-RELEASE_FLAGS := -c release --static-swift-stdlib --scratch-path .build-static
+# Linked with lld: GNU ld warns about the mktemp inside Foundation's static library (Data's atomic write).
+RELEASE_FLAGS := -c release --static-swift-stdlib --scratch-path .build-static -Xswiftc -use-ld=lld
 
 release: deps
 	$(SWIFT) build $(RELEASE_FLAGS)
