@@ -5,7 +5,7 @@ import KiqprofCore
 /// Redis faults while `record` runs, against real redis-servers and a process beating through them: the
 /// recorder keeps sampling the host, records the gap, resumes within 2 s of Redis answering again, and
 /// neither invents nor loses a run across the fault.
-@Suite("record through Redis faults", .serialized)
+@Suite("record through Redis faults")
 struct RedisFaultTests {
     /// What a recording through a fault stored, and when the fault was over.
     struct Outcome {
