@@ -42,11 +42,21 @@ public struct OutageWindowDetector {
     public func detect(_ dataset: IncidentDataset, from: Double, to: Double) -> [OutageWindow] {
         var intervals: [Interval] = []
         let hostCount = Set(dataset.hostPoints.map(\.hostIndex)).count
-        // When jobs started or ended (exact times): a host that thrashes neither samples nor logs.
-        let jobEvents = (dataset.runs.map(\.start) + dataset.runs.filter { !$0.isOpen && $0.endBracket == nil }.map(\.end)).sorted()
+        // Whether a job started or ended (an exact time) inside a sampling gap: a host that thrashes neither
+        // samples nor logs. Runs are sorted by start; their ends are sorted only if a gap asks.
+        var sortedEnds: [Double]?
+        func jobEvent(after start: Double, before end: Double) -> Bool {
+            let runs = dataset.runs
+            let next = IncidentAnalyzer.partition(runs.count) { runs[$0].start <= start }
+            if next < runs.count && runs[next].start < end { return true }
+            if sortedEnds == nil { sortedEnds = runs.lazy.filter { !$0.isOpen && $0.endBracket == nil }.map(\.end).sorted() }
+            let ends = sortedEnds!
+            let nextEnd = IncidentAnalyzer.partition(ends.count) { ends[$0] <= start }
+            return nextEnd < ends.count && ends[nextEnd] < end
+        }
         for (hostIndex, points) in Self.pointsByHost(dataset.hostPoints) {
             let label = hostCount > 1 ? "host \(dataset.hosts[Int(hostIndex)]): " : ""
-            intervals += hostIntervals(points, label: label, jobEvents: jobEvents)
+            intervals += hostIntervals(points, label: label, hasJobs: !dataset.runs.isEmpty, jobEvent: jobEvent)
         }
         for gap in dataset.gaps {
             switch gap.kind {
@@ -80,7 +90,8 @@ public struct OutageWindowDetector {
         return grouped.keys.sorted().map { ($0, grouped[$0]!) }
     }
 
-    private func hostIntervals(_ points: [IncidentDataset.HostPoint], label: String, jobEvents: [Double]) -> [Interval] {
+    private func hostIntervals(_ points: [IncidentDataset.HostPoint], label: String, hasJobs: Bool,
+                               jobEvent: (_ after: Double, _ before: Double) -> Bool) -> [Interval] {
         guard !points.isEmpty else { return [] }
         let typical = ConcurrencySweep.typicalInterval(points.map(\.t))
         let maximumStep = thresholds.samplingGapIntervals * typical
@@ -159,10 +170,9 @@ public struct OutageWindowDetector {
             let start = points[index - 1].t
             let end = points[index].t
             // The gap itself is evidence: silent logs too, and the memory it began at, say the host froze.
-            let first = IncidentAnalyzer.partition(jobEvents.count) { jobEvents[$0] <= start }
-            let silent = first == jobEvents.count || jobEvents[first] >= end
+            let silent = !jobEvent(start, end)
             let memory = points[index - 1].memUsedPct
-            var signal = "\(label)no host sample \(silent && !jobEvents.isEmpty ? "and no job start or end " : "")for"
+            var signal = "\(label)no host sample \(silent && hasJobs ? "and no job start or end " : "")for"
                 + " \(DurationExpression.humanize(end - start)) (typical interval \(DurationExpression.humanize(typical)))"
             if let memory { signal += " while memory was at \(NumberText.compact(memory)) %" }
             let frozen = silent && (memory ?? 0) >= 100 - 2 * thresholds.memAvailablePct
