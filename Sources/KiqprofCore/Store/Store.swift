@@ -118,6 +118,22 @@ public final class Store: Sendable {
                 CREATE INDEX host_boot_by_t ON host_boot(t);
                 """)
         }
+        migrator.registerMigration("v5: memory cgroups of Sidekiq processes; vmstat counters and boot identity of hosts") { db in
+            try db.execute(sql: """
+                ALTER TABLE process_sample ADD COLUMN cgroup_path TEXT;
+                ALTER TABLE process_sample ADD COLUMN cgroup_usage_kib INTEGER;
+                ALTER TABLE process_sample ADD COLUMN cgroup_inactive_file_kib INTEGER;
+                ALTER TABLE process_sample ADD COLUMN cgroup_limit_kib INTEGER;
+                ALTER TABLE process_sample ADD COLUMN cgroup_limit_hits INTEGER;
+                ALTER TABLE process_sample ADD COLUMN cgroup_oom_kills INTEGER;
+                ALTER TABLE host_sample ADD COLUMN oom_kills INTEGER;
+                ALTER TABLE host_sample ADD COLUMN pgmajfault INTEGER;
+                ALTER TABLE host_sample ADD COLUMN pswpin INTEGER;
+                ALTER TABLE host_sample ADD COLUMN pswpout INTEGER;
+                ALTER TABLE host_sample ADD COLUMN boot_id TEXT;
+                ALTER TABLE host_sample ADD COLUMN boot_time REAL;
+                """)
+        }
         return migrator
     }
 }
