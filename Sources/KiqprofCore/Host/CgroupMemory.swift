@@ -1,0 +1,118 @@
+import Foundation
+
+/// One memory cgroup at one instant: usage, limit and the kernel's counters of hitting it, from cgroup v1
+/// (`memory.usage_in_bytes`, …) or v2 (`memory.current`, …). Parsing is pure: each function takes file
+/// contents, so tests feed captured copies (Tests/Fixtures/cgroup).
+public struct CgroupMemory: Sendable, Equatable {
+    public enum Version: Int, Sendable { case v1 = 1, v2 = 2 }
+
+    public var version: Version
+    /// The cgroup inside its hierarchy, e.g. `/system.slice/sidekiq.service`.
+    public var path: String
+    /// Usage including page cache (v1 `memory.usage_in_bytes`, v2 `memory.current`).
+    public var usageBytes: UInt64
+    /// Page cache the kernel reclaims first (`inactive_file` of memory.stat).
+    public var inactiveFileBytes: UInt64?
+    /// nil when unlimited, including a limit at or above the host's RAM (v1's 9223372036854771712).
+    public var limitBytes: UInt64?
+    /// Times usage hit the limit: v1 `memory.failcnt`, v2 `max` of memory.events.
+    public var limitHits: UInt64?
+    /// Processes the OOM killer killed in it: `oom_kill` of v1 memory.oom_control (Linux 4.13+) or v2 memory.events.
+    public var oomKills: UInt64?
+
+    public init(version: Version, path: String, usageBytes: UInt64, inactiveFileBytes: UInt64? = nil, limitBytes: UInt64? = nil,
+                limitHits: UInt64? = nil, oomKills: UInt64? = nil) {
+        self.version = version
+        self.path = path
+        self.usageBytes = usageBytes
+        self.inactiveFileBytes = inactiveFileBytes
+        self.limitBytes = limitBytes
+        self.limitHits = limitHits
+        self.oomKills = oomKills
+    }
+
+    /// Usage less the inactive page cache: what cannot be reclaimed cheaply (what the kubelet evicts on).
+    public var workingSetBytes: UInt64 { usageBytes - min(usageBytes, inactiveFileBytes ?? 0) }
+
+    /// Copies this reading into a process sample's cgroup fields (KiB).
+    public func record(into sample: inout ProcessSample) {
+        sample.cgroupPath = path
+        sample.cgroupUsageKiB = Int(usageBytes / 1024)
+        sample.cgroupInactiveFileKiB = inactiveFileBytes.map { Int($0 / 1024) }
+        sample.cgroupLimitKiB = limitBytes.map { Int($0 / 1024) }
+        sample.cgroupLimitHits = limitHits.map { Int64(clamping: $0) }
+        sample.cgroupOOMKills = oomKills.map { Int64(clamping: $0) }
+    }
+
+    /// The memory cgroup paths of one /proc/PID/cgroup: the v1 `memory` controller's line and the unified
+    /// (`0::`) line, either of which may be missing.
+    public static func membership(_ procCgroup: Substring) -> (v1Memory: String?, unified: String?) {
+        var v1: String?
+        var unified: String?
+        for line in procCgroup.split(separator: "\n") {
+            // hierarchy-ID:controller-list:path; the path may itself contain ':'.
+            let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard fields.count == 3 else { continue }
+            if fields[0] == "0" && fields[1].isEmpty {
+                unified = String(fields[2])
+            } else if fields[1].split(separator: ",").contains("memory") {
+                v1 = String(fields[2])
+            }
+        }
+        return (v1, unified)
+    }
+
+    /// A limit file's value (bytes, or v2's `max`); nil when unlimited, or not below `hostMemoryBytes`
+    /// (a limit above the host's RAM never binds), or above 2^60 when the host's RAM is unknown.
+    public static func parseLimit(_ text: Substring, hostMemoryBytes: UInt64?) -> UInt64? {
+        let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard value != "max", let bytes = UInt64(value) else { return nil }
+        return bytes < (hostMemoryBytes ?? (1 << 60)) ? bytes : nil
+    }
+
+    /// cgroup v1: memory.usage_in_bytes and memory.limit_in_bytes, with memory.oom_control, memory.failcnt and
+    /// memory.stat where read. nil when the usage file is not a number.
+    public static func parseV1(path: String, usage: Substring, limit: Substring?, oomControl: Substring? = nil,
+                               failcnt: Substring? = nil, stat: Substring? = nil, hostMemoryBytes: UInt64?) -> CgroupMemory? {
+        guard let usageBytes = number(usage) else { return nil }
+        var memory = CgroupMemory(version: .v1, path: path, usageBytes: usageBytes)
+        memory.limitBytes = limit.flatMap { parseLimit($0, hostMemoryBytes: hostMemoryBytes) }
+        memory.limitHits = failcnt.flatMap(number)
+        memory.oomKills = oomControl.flatMap { keyed($0)["oom_kill"] }
+        if let stat {
+            // total_inactive_file counts the whole subtree, as usage_in_bytes does.
+            let values = keyed(stat)
+            memory.inactiveFileBytes = values["total_inactive_file"] ?? values["inactive_file"]
+        }
+        return memory
+    }
+
+    /// cgroup v2: memory.current and memory.max, with memory.events and memory.stat where read.
+    public static func parseV2(path: String, current: Substring, max: Substring?, events: Substring? = nil,
+                               stat: Substring? = nil, hostMemoryBytes: UInt64?) -> CgroupMemory? {
+        guard let usageBytes = number(current) else { return nil }
+        var memory = CgroupMemory(version: .v2, path: path, usageBytes: usageBytes)
+        memory.limitBytes = max.flatMap { parseLimit($0, hostMemoryBytes: hostMemoryBytes) }
+        if let events {
+            let values = keyed(events)
+            memory.limitHits = values["max"]
+            memory.oomKills = values["oom_kill"]
+        }
+        memory.inactiveFileBytes = stat.flatMap { keyed($0)["inactive_file"] }
+        return memory
+    }
+
+    static func number(_ text: Substring) -> UInt64? {
+        UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// `key value` lines (memory.stat, memory.events, memory.oom_control, /proc/vmstat).
+    static func keyed(_ text: Substring) -> [Substring: UInt64] {
+        var values: [Substring: UInt64] = [:]
+        for line in text.split(separator: "\n") {
+            guard let space = line.firstIndex(of: " "), let value = UInt64(line[line.index(after: space)...]) else { continue }
+            values[line[..<space]] = value
+        }
+        return values
+    }
+}
