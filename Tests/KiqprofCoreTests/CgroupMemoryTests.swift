@@ -10,7 +10,11 @@ struct CgroupMemoryTests {
         .appendingPathComponent("Fixtures/cgroup")
     static let hostBytes: UInt64 = 24683792 * 1024
 
-    static func file(_ path: String) throws -> Substring {
+    static func file(_ path: String) throws -> [UInt8] {
+        try #require(FileReader.readAll(directory.appendingPathComponent(path).path))
+    }
+
+    static func text(_ path: String) throws -> Substring {
         try String(contentsOf: directory.appendingPathComponent(path), encoding: .utf8)[...]
     }
 
@@ -20,9 +24,9 @@ struct CgroupMemoryTests {
     }
 
     @Test func membershipFindsTheMemoryControllerAndTheUnifiedLine() throws {
-        let hybrid = CgroupMemory.membership(try Self.file("v1/near-limit/proc/466/cgroup"))
+        let hybrid = CgroupMemory.membership(try Self.text("v1/near-limit/proc/466/cgroup"))
         #expect(hybrid.v1Memory == "/kiqprof-test" && hybrid.unified == "/")
-        let v2 = CgroupMemory.membership(try Self.file("v2/service-limit/proc/4242/cgroup"))
+        let v2 = CgroupMemory.membership(try Self.text("v2/service-limit/proc/4242/cgroup"))
         #expect(v2.v1Memory == nil && v2.unified == "/system.slice/sidekiq.service")
         // Co-mounted controllers, and a path with a colon in it.
         let odd = CgroupMemory.membership("5:cpuacct,memory:/docker/a:b\n3:cpu:/\n")
@@ -54,9 +58,9 @@ struct CgroupMemoryTests {
         #expect(CgroupMemory.parseLimit(try Self.file(unlimited), hostMemoryBytes: Self.hostBytes) == nil)
         #expect(CgroupMemory.parseLimit(try Self.file(unlimited), hostMemoryBytes: nil) == nil)
         // A limit above the host's RAM never binds; one below it does.
-        #expect(CgroupMemory.parseLimit("34359738368\n", hostMemoryBytes: Self.hostBytes) == nil)
-        #expect(CgroupMemory.parseLimit("34359738368\n", hostMemoryBytes: nil) == 34359738368)
-        #expect(CgroupMemory.parseV1(path: "/", usage: "", limit: nil, hostMemoryBytes: nil) == nil)
+        #expect(CgroupMemory.parseLimit(Array("34359738368\n".utf8), hostMemoryBytes: Self.hostBytes) == nil)
+        #expect(CgroupMemory.parseLimit(Array("34359738368\n".utf8), hostMemoryBytes: nil) == 34359738368)
+        #expect(CgroupMemory.parseV1(path: "/", usage: [], limit: nil, hostMemoryBytes: nil) == nil)
     }
 
     @Test func v2FilesWithMaxAndEvents() throws {
@@ -66,7 +70,7 @@ struct CgroupMemoryTests {
             events: try Self.file(base + "memory.events"), stat: try Self.file(base + "memory.stat"), hostMemoryBytes: Self.hostBytes))
         #expect(memory.version == .v2 && memory.usageBytes == 535859200 && memory.limitBytes == 536870912)
         #expect(memory.limitHits == 1874 && memory.oomKills == 2 && memory.inactiveFileBytes == 1048576)
-        #expect(CgroupMemory.parseLimit("max\n", hostMemoryBytes: Self.hostBytes) == nil)
+        #expect(CgroupMemory.parseLimit(Array("max\n".utf8), hostMemoryBytes: Self.hostBytes) == nil)
     }
 
     @Test func samplerReadsTheCapturedV1CgroupOfAProcess() throws {
@@ -111,9 +115,12 @@ struct CgroupMemoryTests {
 
     @Test func vmstatAndBootTimeParse() {
         var counters = ProcCounters()
-        counters.parseVmstat("nr_free_pages 12\npgmajfault 4711\npswpin 3\npswpout 9\noom_kill 1\n")
+        counters.parseVmstat(Array("nr_free_pages 12\npgmajfault 4711\npswpin 3\npswpout 9\noom_kill 1\noom_kill_x 7\n".utf8))
         counters.parseStat("cpu  1 2 3 4 5 6 7 8 0 0\ncpu0 1 2 3 4 5 6 7 8 0 0\nbtime 1796397241\n")
         #expect(counters.majorFaults == 4711 && counters.swapIns == 3 && counters.swapOuts == 9 && counters.oomKills == 1)
         #expect(counters.bootTime == 1796397241 && counters.cpuCount == 1)
+        #expect(KeyedCounters.values(Array("a 1\nab 2\nb x\nc 18446744073709551616\n".utf8),
+                                     keys: ["ab", "a", "b", "c", "d"].map { Array($0.utf8) }) == [2, 1, nil, nil, nil])
+        #expect(KeyedCounters.single(Array(" 42\n".utf8)) == 42 && KeyedCounters.single(Array("max\n".utf8)) == nil)
     }
 }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// One memory cgroup at one instant: usage, limit and the kernel's counters of hitting it, from cgroup v1
 /// (`memory.usage_in_bytes`, …) or v2 (`memory.current`, …). Parsing is pure: each function takes file
 /// contents, so tests feed captured copies (Tests/Fixtures/cgroup).
@@ -64,55 +62,40 @@ public struct CgroupMemory: Sendable, Equatable {
 
     /// A limit file's value (bytes, or v2's `max`); nil when unlimited, or not below `hostMemoryBytes`
     /// (a limit above the host's RAM never binds), or above 2^60 when the host's RAM is unknown.
-    public static func parseLimit(_ text: Substring, hostMemoryBytes: UInt64?) -> UInt64? {
-        let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard value != "max", let bytes = UInt64(value) else { return nil }
-        return bytes < (hostMemoryBytes ?? (1 << 60)) ? bytes : nil
+    public static func parseLimit(_ bytes: [UInt8], hostMemoryBytes: UInt64?) -> UInt64? {
+        guard let limit = KeyedCounters.single(bytes) else { return nil }  // `max`
+        return limit < (hostMemoryBytes ?? (1 << 60)) ? limit : nil
     }
 
     /// cgroup v1: memory.usage_in_bytes and memory.limit_in_bytes, with memory.oom_control, memory.failcnt and
     /// memory.stat where read. nil when the usage file is not a number.
-    public static func parseV1(path: String, usage: Substring, limit: Substring?, oomControl: Substring? = nil,
-                               failcnt: Substring? = nil, stat: Substring? = nil, hostMemoryBytes: UInt64?) -> CgroupMemory? {
-        guard let usageBytes = number(usage) else { return nil }
+    public static func parseV1(path: String, usage: [UInt8], limit: [UInt8]?, oomControl: [UInt8]? = nil,
+                               failcnt: [UInt8]? = nil, stat: [UInt8]? = nil, hostMemoryBytes: UInt64?) -> CgroupMemory? {
+        guard let usageBytes = KeyedCounters.single(usage) else { return nil }
         var memory = CgroupMemory(version: .v1, path: path, usageBytes: usageBytes)
         memory.limitBytes = limit.flatMap { parseLimit($0, hostMemoryBytes: hostMemoryBytes) }
-        memory.limitHits = failcnt.flatMap(number)
-        memory.oomKills = oomControl.flatMap { keyed($0)["oom_kill"] }
+        memory.limitHits = failcnt.flatMap(KeyedCounters.single)
+        memory.oomKills = oomControl.flatMap { KeyedCounters.values($0, keys: [Array("oom_kill".utf8)])[0] }
         if let stat {
             // total_inactive_file counts the whole subtree, as usage_in_bytes does.
-            let values = keyed(stat)
-            memory.inactiveFileBytes = values["total_inactive_file"] ?? values["inactive_file"]
+            let values = KeyedCounters.values(stat, keys: [Array("total_inactive_file".utf8), Array("inactive_file".utf8)])
+            memory.inactiveFileBytes = values[0] ?? values[1]
         }
         return memory
     }
 
     /// cgroup v2: memory.current and memory.max, with memory.events and memory.stat where read.
-    public static func parseV2(path: String, current: Substring, max: Substring?, events: Substring? = nil,
-                               stat: Substring? = nil, hostMemoryBytes: UInt64?) -> CgroupMemory? {
-        guard let usageBytes = number(current) else { return nil }
+    public static func parseV2(path: String, current: [UInt8], max: [UInt8]?, events: [UInt8]? = nil,
+                               stat: [UInt8]? = nil, hostMemoryBytes: UInt64?) -> CgroupMemory? {
+        guard let usageBytes = KeyedCounters.single(current) else { return nil }
         var memory = CgroupMemory(version: .v2, path: path, usageBytes: usageBytes)
         memory.limitBytes = max.flatMap { parseLimit($0, hostMemoryBytes: hostMemoryBytes) }
         if let events {
-            let values = keyed(events)
-            memory.limitHits = values["max"]
-            memory.oomKills = values["oom_kill"]
+            let values = KeyedCounters.values(events, keys: [Array("max".utf8), Array("oom_kill".utf8)])
+            memory.limitHits = values[0]
+            memory.oomKills = values[1]
         }
-        memory.inactiveFileBytes = stat.flatMap { keyed($0)["inactive_file"] }
+        memory.inactiveFileBytes = stat.flatMap { KeyedCounters.values($0, keys: [Array("inactive_file".utf8)])[0] }
         return memory
-    }
-
-    static func number(_ text: Substring) -> UInt64? {
-        UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines))
-    }
-
-    /// `key value` lines (memory.stat, memory.events, memory.oom_control, /proc/vmstat).
-    static func keyed(_ text: Substring) -> [Substring: UInt64] {
-        var values: [Substring: UInt64] = [:]
-        for line in text.split(separator: "\n") {
-            guard let space = line.firstIndex(of: " "), let value = UInt64(line[line.index(after: space)...]) else { continue }
-            values[line[..<space]] = value
-        }
-        return values
     }
 }

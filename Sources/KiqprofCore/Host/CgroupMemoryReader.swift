@@ -80,8 +80,8 @@ final class CgroupMemoryReader {
         while true {
             let path = "/" + parts.joined(separator: "/")
             let directory = base + (path == "/" ? "" : path)
-            if let limit = text(directory + "/" + limitFile),
-               CgroupMemory.parseLimit(limit[...], hostMemoryBytes: hostMemoryBytes) != nil {
+            if let limit = FileReader.readAll(directory + "/" + limitFile),
+               CgroupMemory.parseLimit(limit, hostMemoryBytes: hostMemoryBytes) != nil {
                 return Location(directory: directory, path: path, version: leaf.version)
             }
             guard !parts.isEmpty else { return leaf }
@@ -91,19 +91,18 @@ final class CgroupMemoryReader {
 
     private func read(_ location: Location, hostMemoryBytes: UInt64?) -> CgroupMemory? {
         let directory = location.directory + "/"
+        func bytes(_ name: String) -> [UInt8]? { FileReader.readAll(directory + name) }
         switch location.version {
         case .v1:
-            guard let usage = text(directory + "memory.usage_in_bytes") else { return nil }
+            guard let usage = bytes("memory.usage_in_bytes") else { return nil }
             return CgroupMemory.parseV1(
-                path: location.path, usage: usage[...], limit: text(directory + "memory.limit_in_bytes")?[...],
-                oomControl: text(directory + "memory.oom_control")?[...], failcnt: text(directory + "memory.failcnt")?[...],
-                stat: text(directory + "memory.stat")?[...], hostMemoryBytes: hostMemoryBytes)
+                path: location.path, usage: usage, limit: bytes("memory.limit_in_bytes"), oomControl: bytes("memory.oom_control"),
+                failcnt: bytes("memory.failcnt"), stat: bytes("memory.stat"), hostMemoryBytes: hostMemoryBytes)
         case .v2:
-            guard let current = text(directory + "memory.current") else { return nil }
+            guard let current = bytes("memory.current") else { return nil }
             return CgroupMemory.parseV2(
-                path: location.path, current: current[...], max: text(directory + "memory.max")?[...],
-                events: text(directory + "memory.events")?[...], stat: text(directory + "memory.stat")?[...],
-                hostMemoryBytes: hostMemoryBytes)
+                path: location.path, current: current, max: bytes("memory.max"), events: bytes("memory.events"),
+                stat: bytes("memory.stat"), hostMemoryBytes: hostMemoryBytes)
         }
     }
 

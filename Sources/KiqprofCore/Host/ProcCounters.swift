@@ -61,19 +61,12 @@ public struct ProcCounters: Sendable, Equatable {
     }
 
     /// Parses the OOM kill, major fault and swap counters of /proc/vmstat (`name value` lines).
-    public mutating func parseVmstat(_ text: Substring) {
-        for line in text.split(separator: "\n") {
-            guard let space = line.firstIndex(of: " ") else { continue }
-            let value = Int64(line[line.index(after: space)...])
-            switch line[..<space] {
-            case "oom_kill": oomKills = value
-            case "pgmajfault": majorFaults = value
-            case "pswpin": swapIns = value
-            case "pswpout": swapOuts = value
-            default: break
-            }
-        }
+    public mutating func parseVmstat(_ bytes: [UInt8]) {
+        let values = KeyedCounters.values(bytes, keys: Self.vmstatKeys).map { $0.map { Int64(clamping: $0) } }
+        (oomKills, majorFaults, swapIns, swapOuts) = (values[0], values[1], values[2], values[3])
     }
+
+    static let vmstatKeys = ["oom_kill", "pgmajfault", "pswpin", "pswpout"].map { Array($0.utf8) }
 
     /// Parses the three load averages of /proc/loadavg.
     public mutating func parseLoadavg(_ text: Substring) {

@@ -1,4 +1,3 @@
-import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,9 +9,7 @@ public final class ProcHostSampler: HostSampling {
     private let root: String
     private let cgroups: CgroupMemoryReader
     /// A reboot ends the recorder, so one reading lasts its lifetime.
-    private lazy var bootId: String? = read("sys/kernel/random/boot_id").map {
-        $0.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    private lazy var bootId: String? = read("sys/kernel/random/boot_id").map { $0.filter { !$0.isWhitespace } }
     private var previous: ProcCounters?
     private var previousProcess: [Int: (ticks: UInt64, at: Double)] = [:]
     private let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
@@ -43,7 +40,7 @@ public final class ProcHostSampler: HostSampling {
             counters.psiIOSome = pressure.some
             counters.psiIOFull = pressure.full
         }
-        if let vmstat = read("vmstat") { counters.parseVmstat(vmstat[...]) }
+        if let vmstat = FileReader.readAll(root + "/vmstat") { counters.parseVmstat(vmstat) }
         counters.bootId = bootId
         let sample = HostSample.fromProc(t: time, host: host, previous: previous, current: counters)
         previous = counters
