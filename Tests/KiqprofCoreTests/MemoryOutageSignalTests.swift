@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import KiqprofCore
 
@@ -116,5 +117,26 @@ struct MemoryOutageSignalTests {
         let window = try #require(windows.first)
         #expect(!window.memoryExhausted)
         #expect(window.signals == ["host rebooted (boot id 02bca177… → 7c1e55aa…, booted 2027-01-15 08:06:30Z; no sample for 1.0s)"])
+    }
+
+    @Test func theAnalysisMeasuresMemoryAgainstTheCgroupLimitAndSaysSoInJSON() throws {
+        var dataset = Self.host()
+        Self.cgroup(&dataset, from: 0, to: 600) { second in (120..<200).contains(second) ? (511, 510, 0, 0) : (300, 290, 0, 0) }
+        let analysis = IncidentAnalyzer().analyze(dataset, from: Self.t0, to: Self.t0 + 600)
+        #expect(analysis.hostMemoryTotalMB == 24000 && analysis.memoryLimitMB == 512 && analysis.memoryBudgetMB == 512)
+        let serialized = IncidentRenderer.json(analysis).serialized()
+        let json = try #require(JSONSerialization.jsonObject(with: Data(serialized.utf8)) as? [String: Any])
+        let data = try #require(json["data"] as? [String: Any])
+        #expect((data["memory_limit_mb"] as? NSNumber)?.doubleValue == 512 && (data["host_memory_mb"] as? NSNumber)?.doubleValue == 24000)
+        let windows = try #require(json["outage_windows"] as? [[String: Any]])
+        #expect((windows.first?["signals"] as? [String])?.first?.contains("of its 512 MB limit") == true)
+
+        // Two limited cgroups on one host bound their own processes: their limits add up, at most to the host's RAM.
+        var two = dataset.cgroupPoints
+        two.append(IncidentDataset.CgroupPoint(t: Self.t0, hostIndex: 0, cgroupIndex: 1, usageMB: 10, limitMB: 1024))
+        #expect(MemoryOutageSignals.limitMB(two, from: Self.t0, to: Self.t0 + 600, hostMemoryMB: 24000) == 1536)
+        #expect(MemoryOutageSignals.limitMB(two, from: Self.t0, to: Self.t0 + 600, hostMemoryMB: 1000) == 1000)
+        let unlimited = [IncidentDataset.CgroupPoint(t: Self.t0, hostIndex: 0, cgroupIndex: 0, usageMB: 10, limitMB: nil)]
+        #expect(MemoryOutageSignals.limitMB(unlimited, from: Self.t0, to: Self.t0 + 600, hostMemoryMB: 24000) == nil)
     }
 }

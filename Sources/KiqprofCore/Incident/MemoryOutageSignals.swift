@@ -42,6 +42,22 @@ struct MemoryOutageSignals {
         return grouped.keys.sorted().map { ((Int32($0 >> 32), Int32(truncatingIfNeeded: $0)), grouped[$0]!) }
     }
 
+    /// The memory limit Sidekiq's cgroups put on it over [from, to]: per host, the sum of its limited cgroups'
+    /// largest limits (each bounds its own processes), at most the host's RAM; the largest such host. nil
+    /// when no cgroup had a limit.
+    static func limitMB(_ points: [IncidentDataset.CgroupPoint], from: Double, to: Double, hostMemoryMB: Double?) -> Double? {
+        var largest: [Int64: (host: Int32, limit: Double)] = [:]
+        for point in points where point.t >= from && point.t <= to {
+            guard let limit = point.limitMB else { continue }
+            let key = Int64(point.hostIndex) << 32 | Int64(point.cgroupIndex)
+            largest[key] = (point.hostIndex, max(largest[key]?.limit ?? 0, limit))
+        }
+        var perHost: [Int32: Double] = [:]
+        for entry in largest.values { perHost[entry.host, default: 0] += entry.limit }
+        guard let limit = perHost.values.max() else { return nil }
+        return hostMemoryMB.map { min($0, limit) } ?? limit
+    }
+
     /// Working set at or above `cgroupUsagePct` of the cgroup's limit, in samples without a gap between them.
     private func nearLimit(_ points: [IncidentDataset.CgroupPoint], name: String,
                            hostPoints: [IncidentDataset.HostPoint]) -> [Stretch] {
