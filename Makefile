@@ -3,9 +3,9 @@ SHELL := /bin/bash
 PREFIX ?= /usr/local
 SWIFT ?= swift
 RUNTIME_PACKAGES := libhiredis-dev libsqlite3-dev redis-server python3
-TEST_PACKAGES := $(RUNTIME_PACKAGES) ruby-sidekiq ruby-redis-namespace ruby-sidekiq-cron sysstat python3
+TEST_PACKAGES := $(RUNTIME_PACKAGES) ruby-sidekiq ruby-redis-namespace ruby-sidekiq-cron sysstat python3 prometheus systemd
 
-.PHONY: all build release deps test-deps test demo reproduce check-report check-static bench-census bench-record bench-import bench-incident bench-report bench-evidence bench-compare install clean
+.PHONY: all build release deps test-deps test demo reproduce check-report check-static bench-census bench-record bench-import bench-incident bench-report bench-evidence bench-compare bench-check reproduce-oom install clean
 
 all: build
 
@@ -37,7 +37,7 @@ release: deps
 
 # Suites that measure CPU or timing (real Sidekiq beside the recorder or the cron poller) run after the rest,
 # one at a time: swift test runs different suites in parallel, and each would be the others' noise.
-CPU_SUITES := RealSidekiqRecordTests RealSidekiqIncidentTests RealSidekiqImportTests RealSidekiqToggleTests
+CPU_SUITES := RealSidekiqRecordTests RealSidekiqIncidentTests RealSidekiqImportTests RealSidekiqToggleTests RealSidekiqOOMTests
 empty :=
 space := $(empty) $(empty)
 
@@ -67,6 +67,11 @@ bench-import: release
 reproduce: test-deps release
 	KIQPROF="$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/kiqprof" bash samples/reproduce/reproduce.sh $(OUT)
 
+# Reproduces an OOM kill of Sidekiq in a memory cgroup (about 3 minutes, as root) into samples/oom (or OUT=DIR),
+# then shows its incident; fails unless the incident names the kill, the process, the class and the restart.
+reproduce-oom: test-deps release
+	KIQPROF="$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/kiqprof" bash samples/reproduce-oom/reproduce-oom.sh $(OUT)
+
 # Renders the bundled incident's HTML report in headless Chromium (installed with apt-get if missing):
 # a screenshot, and a failure on any console message.
 check-report: release
@@ -95,6 +100,10 @@ bench-incident: release
 # A benchmark: ranking accuracy, periodicity and attribution over 200 generated scenarios with known truth.
 bench-evidence: release
 	python3 bench/evidence/run.py --kiqprof "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/kiqprof"
+
+# A benchmark: check against 1M queued jobs, GET /metrics, and record's CPU with and without --listen.
+bench-check: test-deps release
+	python3 bench/check/run.py --kiqprof "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/kiqprof"
 
 install: release
 	@bin="$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/kiqprof"; \

@@ -4,6 +4,7 @@
 #   2. the incident's Sidekiq logs and sar file imported into a temporary store: `incident`
 #   3. a self-contained HTML report
 #   4. `recommend`, reading the live schedules from the throwaway Redis
+#   5. a second story (samples/oom): an OOM kill of Sidekiq in a memory cgroup, from the kernel log
 set -euo pipefail
 KIQPROF=${1:-.build/release/kiqprof}
 cd "$(dirname "$0")/.."
@@ -43,17 +44,25 @@ echo "open it: $REPORT"
 step "4. What to switch off, and what that costs (schedules read from the throwaway Redis)"
 run "$KIQPROF" recommend --db "$DB" --redis "$URL"
 
+step "5. A second story: memory ran out. A real OOM kill of Sidekiq in a 1.5 GiB cgroup, recorded (samples/oom)"
+OOM_DB="$WORK/oom.sqlite"
+cp samples/oom/kiqprof.sqlite "$OOM_DB"
+run "$KIQPROF" incident --db "$OOM_DB" --limit 2
+
 step "What this showed, and what to try on a real server"
 cat <<TXT
 - The host's CPU saturated while Scheduler::Trends::RefreshScheduler runs piled up: it ranks first,
   with the numbers behind it. RemoteFeedPollJob fires at the same moments and runs long, but adds
   almost nothing once the classes beside it are accounted for, so it ranks below.
 - recommend gives Mastodon's steps for the trends refresh, and the exact sidekiq-cron switch found in Redis.
+- In the second story the kernel log names the kill; incident matches it to the Sidekiq process, the run it
+  had in flight (a refresh that kept 200 MB more each run) and the restart.
 
 On your server (read-only; kiqprof never writes to Redis unless a command takes --apply):
   kiqprof status --env-file /home/mastodon/live/.env.production
   journalctl -u mastodon-sidekiq -o json --since -6h | kiqprof import sidekiq-log -
   kiqprof import sar /var/log/sysstat/sa\$(date +%d)
+  journalctl -k -o json --since -6h | kiqprof import kernel-log -
   kiqprof incident --last 6h
   kiqprof record --env-file /home/mastodon/live/.env.production   # keep recording for the next time
 TXT

@@ -21,15 +21,18 @@ struct KiqprofCommand: ParsableCommand {
               kiqprof recommend --last 6h
               kiqprof report --last 24h --format html -o report.html
 
-            Before the next one (keep history; switch a periodic job off):
-              kiqprof record --env-file /home/mastodon/live/.env.production
+            Before the next one (keep history and serve /metrics; alarm early; switch a periodic job off):
+              kiqprof record --env-file /home/mastodon/live/.env.production --listen 127.0.0.1:9127
+              kiqprof check --env-file /home/mastodon/live/.env.production
               kiqprof toggle disable trends_refresh_scheduler
 
-            Exit codes: 0 success, 1 the operation failed (unreachable Redis, unreadable file), 64 usage error.
+            Exit codes: 0 success, 1 the operation failed (unreachable Redis, unreadable file), 64 usage error; \
+            check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
             """,
         version: KiqprofVersion.current,
         subcommands: [
-            Status.self, Census.self, Record.self, Runs.self, Import.self, Incident.self, Recommend.self, Report.self, Toggle.self,
+            Status.self, Census.self, Check.self, Record.self, Runs.self, Import.self, Incident.self, Recommend.self, Report.self,
+            Toggle.self,
         ]
     )
 }

@@ -62,6 +62,8 @@ public struct ClassProfile: Sendable, Equatable {
     public var rssGrowthRuns = 0
 
     /// Outage windows it was running in (from `leadTime` before the onset to the end).
+    /// The OOM kills that took down a process while it ran one of this class's runs.
+    public var inFlightAtOOMKills: [OOMKill] = []
     public var inOutageWindows = 0
     public var runningAtOnset = 0
     public var startedBeforeOnset = 0

@@ -96,6 +96,18 @@ public enum EvidenceWriter {
                     + " \(outageWindowCount) outage windows")
             }
         }
+        if !profile.inFlightAtOOMKills.isEmpty {
+            let kills = profile.inFlightAtOOMKills.map { "pid \($0.pid) at \(ISOTimestamp.short($0.t))" }.joined(separator: ", ")
+            let count = profile.inFlightAtOOMKills.count
+            var sentence = "in flight when the OOM killer killed its process \(count == 1 ? "" : "\(count) times ")(\(kills))"
+            if let growth = profile.rssGrowthMB, profile.rssGrowthRuns >= 2,
+               let limit = profile.inFlightAtOOMKills.filter(\.isCgroupLimit).compactMap(\.rssKiB).max() {
+                let limitMB = Double(limit) / 1024
+                sentence += "; a run grows its process by \(NumberText.signed(growth)) MB, \(NumberText.percent(growth / limitMB)) %"
+                    + " of the \(NumberText.compact(limitMB)) MB its cgroup allowed"
+            }
+            sentences.append(sentence)
+        }
         sentences.append("\(NumberText.percent(profile.busyShare)) % of all job run time (\(d(profile.busySeconds)))")
         if let context = profile.context { sentences.append(context) }
         return sentences

@@ -4,11 +4,15 @@ public struct IncidentAnalysis: Sendable {
     public var from: Double
     public var to: Double
     public var outageWindows: [OutageWindow] = []
+    /// Each OOM kill in the window: the Sidekiq process it was, the runs in flight, the restart.
+    public var oomKills: [OOMKillFinding] = []
     /// Every class seen in the window, ranked (1 first).
     public var profiles: [ClassProfile] = []
     public var timeline: IncidentTimeline
     /// Sentences about absent data.
     public var missing: [String] = []
+    /// Forecasts at the window's end: periodic classes growing toward their period, memory running out.
+    public var earlyWarnings: [EarlyWarning] = []
     public var hostSampleCount = 0
     public var processSampleCount = 0
     public var runCount = 0

@@ -37,6 +37,12 @@ public struct IncidentAnalyzer {
 
         let windows = OutageWindowDetector(thresholds: thresholds).detect(dataset, from: from, to: to)
         outagePresence(runs, windows: windows, into: &profiles)
+        let oomKills = OOMKillMatcher.findings(dataset, from: from, to: to)
+        for finding in oomKills {
+            for jobClass in Set(finding.runs.map(\.jobClass)) {
+                if let index = dataset.classes.firstIndex(of: jobClass) { profiles[index].inFlightAtOOMKills.append(finding.kill) }
+            }
+        }
 
         for index in profiles.indices {
             profiles[index].score = SuspectScore.parts(profiles[index], hostMemoryMB: memoryBudgetMB,
@@ -57,12 +63,14 @@ public struct IncidentAnalyzer {
                                                         cpuCount: cpuCount, hostSampled: !hostPoints.isEmpty)
             ordered.append(profile)
         }
+        let forecasts = EarlyWarningForecaster.forecasts(runs: runs, profiles: profiles, dataset: dataset, hostPoints: hostPoints)
         let top = ranked.prefix(3).filter { $0.element.score > 0 }.map { Int32($0.offset) }
         var analysis = IncidentAnalysis(
             from: from, to: to,
             timeline: IncidentTimeline.build(dataset: dataset, from: from, to: to, outageWindows: windows, topClasses: top),
             thresholds: thresholds)
         analysis.outageWindows = windows
+        analysis.oomKills = oomKills
         analysis.profiles = ordered
         analysis.hostSampleCount = hostPoints.count
         analysis.processSampleCount = dataset.processPoints.lazy.filter { $0.t >= from && $0.t <= to }.count
@@ -70,6 +78,7 @@ public struct IncidentAnalyzer {
         analysis.hostMemoryTotalMB = hostMemoryMB
         analysis.memoryLimitMB = memoryLimitMB
         analysis.cpuCount = cpuCount
+        analysis.earlyWarnings = forecasts
         analysis.missing = MissingData.sentences(dataset: dataset, hostPoints: hostPoints, from: from, to: to, runCount: runs.count)
         return analysis
     }

@@ -12,6 +12,8 @@ public struct IncidentDataset: Sendable {
         public var identityIndex: Int32
         /// Index into `hosts` (-1 when unknown).
         public var hostIndex: Int32
+        /// The Sidekiq process's pid (-1 when unknown): what an OOM kill names.
+        public var pid: Int32 = -1
         public var failed: Bool
         public var lost: Bool
         /// For a polled run, the bracket its end lies in (`end` is its middle); nil when the end is exact.
@@ -33,11 +35,12 @@ public struct IncidentDataset: Sendable {
         /// The analysis view of a stored run. An open run ends at `openUntil` (the last instant the store has
         /// data for). Only a polled run's bracket spreads its end; a log's lost run ends at its bracket's middle.
         public init(classIndex: Int32, start: Double, end: RunEnd, outcome: RunOutcome, source: RunSource, openUntil: Double,
-                    identityIndex: Int32 = -1, hostIndex: Int32 = -1) {
+                    identityIndex: Int32 = -1, hostIndex: Int32 = -1, pid: Int32 = -1) {
             let estimate = end.estimate
             self.init(classIndex: classIndex, start: start, end: estimate ?? max(start, openUntil),
                       isOpen: estimate == nil || outcome == .running, identityIndex: identityIndex, hostIndex: hostIndex,
                       failed: outcome == .failed, lost: outcome == .lost, endBracket: source == .poll ? end.bracket : nil)
+            self.pid = pid
         }
 
         public var duration: Double { max(0, end - start) }
@@ -196,6 +199,9 @@ public struct IncidentDataset: Sendable {
     public var gaps: [Gap] = []
     /// Schedules seen in Redis, as the store last saw them (or as Redis holds them now: `preferSchedules`).
     public var schedules: [PeriodicSchedule] = []
+    /// OOM kills from kernel logs, and boots (`Linux version` lines), sorted by time.
+    public var oomKills: [OOMKill] = []
+    public var boots: [(t: Double, host: String)] = []
     /// Whether Sidekiq 7+/8 per-class minute metrics were imported for the window.
     public var hasClassMetrics = false
     /// How many runs came from each source.
@@ -209,6 +215,22 @@ public struct IncidentDataset: Sendable {
         let liveNames = Set(live.map { "\($0.source.rawValue)/\($0.name)" })
         schedules = live + schedules.filter { !liveNames.contains("\($0.source.rawValue)/\($0.name)") }
         schedulesFromRedis = true
+    }
+
+    /// Gives runs that name only their host and pid (a Sidekiq log's) the process identity `record` saw for that
+    /// host and pid (`host:pid:nonce`), so a log imported into a recorded store keeps its runs' process CPU and
+    /// RSS (a log run also replaces its polled twin, identity and all).
+    public mutating func linkRunsToProcesses() {
+        var byHostAndPid: [String: Int32] = [:]
+        for (index, identity) in identities.enumerated() {
+            let process = SidekiqProcess(identity: identity, state: .gone)
+            if let pid = process.pid { byHostAndPid["\(process.hostname):\(pid)"] = Int32(index) }
+        }
+        guard !byHostAndPid.isEmpty else { return }
+        for index in runs.indices where runs[index].identityIndex < 0 && runs[index].pid >= 0 && runs[index].hostIndex >= 0 {
+            let key = "\(hosts[Int(runs[index].hostIndex)]):\(runs[index].pid)"
+            if let identity = byHostAndPid[key] { runs[index].identityIndex = identity }
+        }
     }
 
     /// Whether `preferSchedules` was given Redis's schedules (so none missing means none defined).

@@ -66,6 +66,14 @@ public struct OutageWindowDetector {
             }
         }
         intervals += vanishedProcesses(dataset)
+        for kill in dataset.oomKills where kill.t >= from && kill.t <= to {
+            // The minute before a kill is when memory ran out; the kill ends it.
+            var interval = Interval(from: kill.t - 60, to: kill.t, signal: "OOM kill: pid \(kill.pid) (\(kill.process))"
+                + (kill.rssKiB.map { ", RSS \(NumberText.compact(Double($0) / 1024)) MB" } ?? "")
+                + (kill.isCgroupLimit ? ", its cgroup's memory limit" : ", the host's memory"))
+            interval.isMemory = true
+            intervals.append(interval)
+        }
         intervals += queueLatency(dataset.queuePoints)
         return merge(intervals, from: from, to: to)
     }

@@ -1,7 +1,9 @@
 /// The suspect score, documented in the README ("How suspects are ranked"):
 ///
 ///     R = cpu_attrib_pp / 100 + mem_attrib_mb / host_memory_mb     (each ≥ 0; the plain lift where no
-///                                                                  attribution; busy share where neither)
+///                                                                  attribution; busy share where neither;
+///                                                                  see `memory` for classes in flight at
+///                                                                  an OOM kill)
 ///     P = 0.5 · periodic + 0.5 · min(1, max(p95 / period, overlaps / runs))
 ///     O = outage windows it ran in / outage windows
 ///     score = 100 · R · (1 + P) · (1 + O)
@@ -31,6 +33,22 @@ public enum SuspectScore {
         return low.map { min($0, value) } ?? value
     }
 
+    /// What one run costs in memory, and the memory it is measured against. Where the OOM killer took down a
+    /// process running the class, memory did run out: the run's own growth of its process's RSS counts too,
+    /// against the memory that ran out (the cgroup's limit, read off the kill, when that was the constraint).
+    static func memory(_ profile: ClassProfile, hostMemoryMB: Double?) -> (cost: Double, total: Double)? {
+        var cost = Self.demonstrated(profile.memAttribMB, low: profile.memAttribLowMB) ?? profile.memLiftMB
+        var total = hostMemoryMB
+        if !profile.inFlightAtOOMKills.isEmpty {
+            if let growth = profile.rssGrowthMB, profile.rssGrowthRuns >= 2 { cost = max(cost ?? 0, growth) }
+            if let limit = profile.inFlightAtOOMKills.filter(\.isCgroupLimit).compactMap(\.rssKiB).max() {
+                total = Double(limit) / 1024
+            }
+        }
+        guard let cost, let total, total > 0 else { return nil }
+        return (cost, total)
+    }
+
     public static func parts(_ profile: ClassProfile, hostMemoryMB: Double?, outageWindowCount: Int) -> Parts {
         var basis = Basis.busyShare
         var resource = 0.0
@@ -40,9 +58,8 @@ public enum SuspectScore {
             measured = true
             basis = profile.cpuAttribPP != nil ? .attribution : .lift
         }
-        if let memory = Self.demonstrated(profile.memAttribMB, low: profile.memAttribLowMB) ?? profile.memLiftMB, let hostMemoryMB,
-            hostMemoryMB > 0 {
-            resource += max(0, memory) / hostMemoryMB
+        if let (memory, total) = Self.memory(profile, hostMemoryMB: hostMemoryMB) {
+            resource += max(0, memory) / total
             if !measured { basis = profile.memAttribMB != nil ? .attribution : .lift }
             measured = true
         }

@@ -9,8 +9,10 @@ public enum IncidentRenderer {
                 .object([("from", .time(window.from)), ("to", .time(window.to)), ("duration_s", .number(window.duration)),
                          ("signals", .strings(window.signals))])
             })),
+            ("oom_kills", .array(analysis.oomKills.map(oomKillJSON))),
             ("suspects", .array(profiles.map { suspectJSON($0, analysis: analysis) })),
             ("missing", .strings(analysis.missing)),
+            ("early_warnings", .array(analysis.earlyWarnings.map(earlyWarningJSON))),
             ("data", .object([
                 ("runs", .int(analysis.runCount)), ("classes", .int(analysis.profiles.count)),
                 ("host_samples", .int(analysis.hostSampleCount)), ("process_samples", .int(analysis.processSampleCount)),
@@ -18,6 +20,34 @@ public enum IncidentRenderer {
                 ("memory_limit_mb", .number(analysis.memoryLimitMB, places: 1)), ("cpu_count", .int(analysis.cpuCount)),
             ])),
             ("timeline", timelineJSON(analysis.timeline)),
+        ])
+    }
+
+    /// A forecast, as `incident`, `report` and `check` print it in JSON.
+    public static func earlyWarningJSON(_ warning: EarlyWarning) -> JSONValue {
+        .object([
+            ("kind", .string(warning.kind.rawValue)), ("subject", .string(warning.subject)),
+            ("seconds_left", .number(warning.secondsLeft, places: 0)), ("runs_left", .int(warning.runsLeft)),
+            ("growth_per_run", .number(warning.growthPerRun)), ("period_s", .number(warning.period)),
+            ("available_mb", .number(warning.availableMB, places: 1)),
+            ("rate_mb_per_min", .number(warning.rateMBPerSecond.map { $0 * 60 }, places: 2)),
+            ("message", .string(warning.message)),
+        ])
+    }
+
+    static func oomKillJSON(_ finding: OOMKillFinding) -> JSONValue {
+        let kill = finding.kill
+        return .object([
+            ("t", .time(kill.t)), ("host", .string(kill.host)), ("pid", .int(kill.pid)), ("process", .string(kill.process)),
+            ("rss_mb", .number(kill.rssKiB.map { Double($0) / 1024 }, places: 1)), ("cgroup", .text(kill.cgroup)),
+            ("constraint", .text(kill.constraint)), ("cgroup_limit", .bool(kill.isCgroupLimit)),
+            ("sidekiq_process", .text(finding.sidekiqProcess)),
+            ("runs_in_flight", .array(finding.runs.map { run in
+                .object([("class", .string(run.jobClass)), ("start", .time(run.start)),
+                         ("process_rss_growth_mb", .number(run.processRSSGrowthMB, places: 1))])
+            })),
+            ("restart_pid", .int(finding.restartPid)), ("restart_at", .time(finding.restartAt)), ("reboot_at", .time(finding.rebootAt)),
+            ("sentence", .string(OOMKillMatcher.sentence(finding))),
         ])
     }
 
@@ -99,6 +129,12 @@ public enum IncidentRenderer {
             out += "\n"
         }
 
+        if !analysis.oomKills.isEmpty {
+            out += "OOM kills (\(analysis.oomKills.count))\n"
+            for finding in analysis.oomKills { out += "  - \(TextTable.sanitize(OOMKillMatcher.sentence(finding), limit: 600))\n" }
+            out += "\n"
+        }
+
         out += timelineText(analysis.timeline)
 
         let shown = analysis.profiles.prefix(limit)
@@ -113,6 +149,12 @@ public enum IncidentRenderer {
             if analysis.profiles.count > shown.count {
                 out += "  … \(analysis.profiles.count - shown.count) more classes (--limit N, or --json for all)\n"
             }
+            out += "\n"
+        }
+
+        if !analysis.earlyWarnings.isEmpty {
+            out += "Early warnings\n"
+            for warning in analysis.earlyWarnings { out += "  - \(TextTable.sanitize(warning.message, limit: 300))\n" }
             out += "\n"
         }
 

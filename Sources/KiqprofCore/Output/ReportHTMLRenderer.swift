@@ -33,6 +33,7 @@ public enum ReportHTMLRenderer {
         out += "</section>\n"
         outageWindows(analysis, to: &out)
         suspects(analysis, to: &out)
+        earlyWarnings(analysis, to: &out)
         out += "<section id=\"durations\"><h2>Run durations</h2>"
         DurationChartSVG.render(analysis.profiles, to: &out)
         out += "</section>\n"
@@ -285,6 +286,13 @@ public enum ReportHTMLRenderer {
             HTMLText.append(item, to: &out, limit: limit)
             out += "</li>"
         }
+    }
+
+    static func earlyWarnings(_ analysis: IncidentAnalysis, to out: inout String) {
+        guard !analysis.earlyWarnings.isEmpty else { return }
+        out += "<section id=\"early-warnings\"><h2>Early warnings</h2><ul>"
+        appendItems(analysis.earlyWarnings.map(\.message), to: &out, limit: 600)
+        out += "</ul></section>\n"
     }
 
     static func missing(_ analysis: IncidentAnalysis, to out: inout String) {

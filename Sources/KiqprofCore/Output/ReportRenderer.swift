@@ -177,6 +177,9 @@ public enum ReportRenderer {
             out += "\(profile.rank). **\(e(profile.jobClass))** (score \(NumberText.compact(profile.score)))\n"
             for sentence in profile.evidence { out += "   - \(e(sentence))\n" }
         }
+        if !analysis.earlyWarnings.isEmpty {
+            out += "\n### Early warnings\n\n" + analysis.earlyWarnings.map { "- \(e($0.message))\n" }.joined()
+        }
         out += "\n### Classes\n\n"
         out += table(["#", "class", "runs", "failed", "p50", "p95", "max", "busy", "CPU lift", "mem lift", "CPU attrib", "mem attrib"],
                      analysis.profiles.prefix(40).map { classCells($0, sanitize: e) }, rightFrom: 2)

@@ -57,6 +57,8 @@ public final class Recorder {
     /// The beat of each process's last written sample: a remote process's fields change only at its beat.
     private var lastWrittenBeat: [String: Double] = [:]
     private let log: (String) -> Void
+    /// What `record --listen` serves; nil when nothing listens.
+    public var metrics: RecorderMetrics?
 
     /// - Parameter options: only the polling, flushing and retention settings and the host name are used;
     ///   the connection settings, `procRoot` and `cgroupRoot` belong to the real source and sampler.
@@ -131,10 +133,14 @@ public final class Recorder {
             addGap(from: last, to: time, kind: .host, reason: reason)
         }
         lastSampleAt = time
-        batch.hostSamples.append(sampler.sample(at: time, host: options.hostName))
+        let hostSample = sampler.sample(at: time, host: options.hostName)
+        batch.hostSamples.append(hostSample)
         summary.hostSamples += 1
 
-        guard connectSource(at: time) else { return }
+        guard connectSource(at: time) else {
+            metrics?.poll(at: time, host: hostSample, status: nil, processes: [])
+            return
+        }
         do {
             let includeSchedules = time - lastScheduleRead >= 60
             let read = try source.poll(now: time, includeSchedules: includeSchedules, outcomeChecks: pendingOutcome)
@@ -165,6 +171,7 @@ public final class Recorder {
                 }
             }
             summary.runsRecorded += ended.count
+            let firstProcessSample = batch.processSamples.count
             for process in status.processes {
                 var sample = RecordBatch.ProcessSample(
                     t: time, identity: process.identity, host: process.hostname, pid: process.pid, busy: process.busy,
@@ -184,6 +191,9 @@ public final class Recorder {
                 batch.processSamples.append(sample)
             }
             trackHeartbeats(status.processes, at: time)
+            if let metrics {
+                metrics.poll(at: time, host: hostSample, status: status, processes: Array(batch.processSamples[firstProcessSample...]))
+            }
             for queue in status.queues {
                 batch.queueSamples.append(.init(t: time, queue: queue.name, size: queue.size, latency: queue.latency))
             }
@@ -191,6 +201,7 @@ public final class Recorder {
                                           processed: status.processed, failed: status.failed))
         } catch {
             disconnect(at: time, reason: "\(error)")
+            metrics?.poll(at: time, host: hostSample, status: nil, processes: [])
         }
     }
 
@@ -254,6 +265,7 @@ public final class Recorder {
         guard !batch.isEmpty else { return }
         do {
             try store.write(batch)
+            metrics?.record(runs: batch.runs)
             batch = RecordBatch()
             if let failing = storeFailing {
                 log("the store is writable again after \(DurationExpression.humanize(clock.monotonic() - failing.since)) "

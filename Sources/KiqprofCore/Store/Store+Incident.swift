@@ -31,7 +31,7 @@ extension Store {
                 + " SELECT MAX(COALESCE(end, end_max, start)) FROM job_run)") ?? to
 
             let runs = SQLiteStatement(try db.makeStatement(sql: """
-                SELECT class, start, end, end_min, end_max, identity, host, outcome, source FROM job_run
+                SELECT class, start, end, end_min, end_max, identity, host, outcome, source, pid FROM job_run
                 WHERE start <= ? AND COALESCE(end, end_max, 1e18) >= ? ORDER BY start, id
                 """))
             try runs.statement.setArguments([to, from])
@@ -44,7 +44,8 @@ extension Store {
                     classIndex: classes.index(runs.text(0) ?? "?"), start: runs.number(1),
                     end: RunEnd(earliest: runs.double(3) ?? estimate, latest: runs.double(4) ?? estimate),
                     outcome: runs.text(7).flatMap(RunOutcome.init(rawValue:)) ?? .unknown, source: source, openUntil: openUntil,
-                    identityIndex: runs.text(5).map { identities.index($0) } ?? -1, hostIndex: runs.text(6).map { hosts.index($0) } ?? -1))
+                    identityIndex: runs.text(5).map { identities.index($0) } ?? -1, hostIndex: runs.text(6).map { hosts.index($0) } ?? -1,
+                    pid: runs.double(9).map { Int32($0) } ?? -1))
             }
 
             // A margin before `from`: a CPU saturation or sampling gap that began before the window still
@@ -142,6 +143,9 @@ extension Store {
                                          queue: row[8], cronNamespace: row[5], toggleKey: row[4])
                     }
                 }
+            // Kills and boots a little after the window too: a restart or reboot follows the kill.
+            dataset.oomKills = try Self.oomKills(db, from: from - margin, to: to + margin)
+            dataset.boots = try Self.boots(db, from: from - margin, to: to + margin)
             dataset.hasClassMetrics = try Bool.fetchOne(db, sql: """
                 SELECT EXISTS (SELECT 1 FROM class_minute_metric WHERE minute >= ? AND minute <= ?)
                 """, arguments: [from - 60, to]) ?? false
@@ -151,6 +155,7 @@ extension Store {
             dataset.hosts = hosts.names
             dataset.cgroups = cgroups.names
             dataset.bootIds = boots.names
+            dataset.linkRunsToProcesses()
             return dataset
         }
     }

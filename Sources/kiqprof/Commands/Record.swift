@@ -12,8 +12,13 @@ extension KiqprofCommand {
               RSS and memory cgroup (usage, limit, OOM kills) of each Sidekiq process running here. Gaps \
               (Redis down, a starved host) are recorded as evidence. SIGINT/SIGTERM flush and exit 0. Read-only on Redis.
 
+              With --listen it serves Prometheus metrics at /metrics: Sidekiq's gauges and counters under \
+              sidekiq-prometheus-exporter's names, per-class run counts and duration histograms, the host and \
+              process samples, and the suspects' scores over the last hour. Loopback only, unless --listen-public.
+
               Examples:
                 kiqprof record --db /var/lib/kiqprof/kiqprof.sqlite
+                kiqprof record --listen 127.0.0.1:9127 --env-file /home/mastodon/live/.env.production
                 kiqprof record --duration 10m --interval 1s --env-file /home/mastodon/live/.env.production
               """)
 
@@ -32,7 +37,21 @@ extension KiqprofCommand {
         @Option(help: ArgumentHelp("Time between writes to the store (one transaction each).", valueName: "duration"))
         var flush: String = "5s"
 
+        @Option(help: ArgumentHelp("Serve Prometheus metrics at http://ADDRESS/metrics (IPv4 host:port).", valueName: "address"))
+        var listen: String?
+
+        @Flag(name: .customLong("listen-public"), help: "Allow --listen on an address other than loopback (127.0.0.0/8).")
+        var listenPublic = false
+
         func validate() throws {
+            if let listen {
+                let address: ListenAddress
+                do { address = try ListenAddress(listen) } catch { throw ValidationError("\(error)") }
+                if !address.isLoopback && !listenPublic {
+                    throw ValidationError("--listen \(listen) is not a loopback address: the metrics name your job classes and "
+                        + "hosts; add --listen-public to serve them there anyway")
+                }
+            }
             let durations = [("--interval", interval), ("--retain", retain), ("--flush", flush)]
                 + (duration.map { [("--duration", $0)] } ?? [])
             for (name, value) in durations {
@@ -54,6 +73,17 @@ extension KiqprofCommand {
             options.timeout = min(target.timeout, max(0.5, options.interval * 2))
             Diagnostics.info("recording \(target.endpoint) into \(database.path) every \(interval) (Ctrl-C to stop)")
             let recorder = Recorder(options: options, store: database) { Diagnostics.info($0) }
+            var server: MetricsHTTPServer?
+            if let listen {
+                let metrics = RecorderMetrics(startedAt: MonotonicClock.now())
+                let endpoint = MetricsEndpoint(metrics: metrics, store: database)
+                let listener = try MetricsHTTPServer(address: try ListenAddress(listen)) { endpoint.render() }
+                recorder.metrics = metrics
+                listener.start()
+                server = listener
+                Diagnostics.info("serving Prometheus metrics at http://\(listener.address)/metrics")
+            }
+            defer { server?.stop() }
             let summary = try recorder.run { StopSignal.isRequested }
             Diagnostics.info("stopped after \(summary.polls) polls: \(summary.runsRecorded) runs, "
                 + "\(summary.hostSamples) host samples, \(summary.gaps) gaps")

@@ -7,16 +7,23 @@ final class RealSidekiq {
     let process = Process()
     let logPath: String
 
+    /// - Parameter cgroup: a memory cgroup to start the process in (it joins before exec'ing sidekiq).
     init(redis: RedisServer, concurrency: Int, name: String, app: URL = RealSidekiq.appDirectory, queues: [String] = ["default"],
-         environment extra: [String: String] = [:]) throws {
+         environment extra: [String: String] = [:], cgroup: MemoryCgroup? = nil) throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sidekiq") else {
             throw TestSetupError("sidekiq is not installed: run `make test`, which installs Debian's ruby-sidekiq")
         }
         logPath = redis.directory.appendingPathComponent("\(name).log").path
         guard FileManager.default.createFile(atPath: logPath, contents: nil) else { throw TestSetupError("cannot create \(logPath)") }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sidekiq")
-        process.arguments = ["-c", String(concurrency), "-t", "3"] + queues.flatMap { ["-q", $0] } + ["-r", "./app.rb"]
+        let arguments = ["-c", String(concurrency), "-t", "3"] + queues.flatMap { ["-q", $0] } + ["-r", "./app.rb"]
+        if let cgroup {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", #"echo $$ > "$0" && exec /usr/bin/sidekiq "$@""#, cgroup.procsPath] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/sidekiq")
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = app
         var environment = ProcessInfo.processInfo.environment
         environment["KIQ_REDIS_SOCK"] = redis.socketPath
