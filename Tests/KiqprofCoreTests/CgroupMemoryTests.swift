@@ -43,7 +43,8 @@ struct CgroupMemoryTests {
         #expect(memory.version == .v1)
         #expect(memory.usageBytes == 64610304 && memory.limitBytes == 67108864)
         #expect(memory.inactiveFileBytes == 4096 && memory.workingSetBytes == 64606208)
-        #expect(memory.limitHits == 0 && memory.oomKills == 0)
+        #expect(memory.limitHits == 0 && memory.oomKills == 0 && memory.underOOM == false)
+        #expect(memory.oomEvents == nil && memory.highEvents == nil)
     }
 
     @Test func v1FilesAfterAnOOMKillAndV1sUnlimited() throws {
@@ -70,6 +71,7 @@ struct CgroupMemoryTests {
             events: try Self.file(base + "memory.events"), stat: try Self.file(base + "memory.stat"), hostMemoryBytes: Self.hostBytes))
         #expect(memory.version == .v2 && memory.usageBytes == 535859200 && memory.limitBytes == 536870912)
         #expect(memory.limitHits == 1874 && memory.oomKills == 2 && memory.inactiveFileBytes == 1048576)
+        #expect(memory.oomEvents == 3 && memory.highEvents == 0 && memory.underOOM == nil)
         #expect(CgroupMemory.parseLimit(Array("max\n".utf8), hostMemoryBytes: Self.hostBytes) == nil)
     }
 

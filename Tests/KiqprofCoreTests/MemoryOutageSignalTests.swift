@@ -84,6 +84,25 @@ struct MemoryOutageSignalTests {
         #expect(window.from == Self.t0 + 299 && window.to == Self.t0 + 301)
     }
 
+    @Test func throttlingOverMemoryHighAndAV1CgroupFrozenUnderOOM() throws {
+        var dataset = Self.host()
+        Self.cgroup(&dataset, from: 0, to: 600) { _ in (200, 200, 0, 0) }
+        for index in dataset.cgroupPoints.indices {
+            let second = index
+            dataset.cgroupPoints[index].highEvents = second < 100 ? 10 : second < 130 ? Int64(10 + (second - 99) * 8) : 250
+            dataset.cgroupPoints[index].underOOM = (400..<460).contains(second)
+        }
+        let windows = Self.windows(dataset)
+        #expect(windows.count == 2 && windows.allSatisfy(\.memoryExhausted))
+        #expect(windows.first?.signals == [
+            "cgroup \(Self.service): over memory.high 240 times, its processes throttled into reclaim (memory.events high 10 → 250)",
+        ])
+        #expect(windows.last?.signals == [
+            "cgroup \(Self.service) under OOM with the OOM killer disabled for 1m00s: its processes wait for memory"
+                + " (memory.oom_control under_oom 1)",
+        ])
+    }
+
     @Test func aMajorFaultStormFarAboveTheBaseline() throws {
         let dataset = Self.host { second, point in
             // 3000 faults a second for 40 s; a 5 s burst of 1000 a second earlier is too short to count.

@@ -236,9 +236,12 @@ import Testing
         // kernel kills a process in it.
         let service: (Double) -> CgroupMemory? = { t in
             let full = t >= t0 + 20
-            return CgroupMemory(version: .v2, path: "/system.slice/sidekiq.service",
-                                usageBytes: (full ? 511 : 300) << 20, inactiveFileBytes: 1 << 20, limitBytes: 512 << 20,
-                                limitHits: full ? UInt64(t - t0) : 0, oomKills: t >= t0 + 30 ? 1 : 0)
+            var memory = CgroupMemory(version: .v2, path: "/system.slice/sidekiq.service",
+                                      usageBytes: (full ? 511 : 300) << 20, inactiveFileBytes: 1 << 20, limitBytes: 512 << 20,
+                                      limitHits: full ? UInt64(t - t0) : 0, oomKills: t >= t0 + 30 ? 1 : 0)
+            memory.oomEvents = t >= t0 + 30 ? 2 : 0
+            memory.highEvents = 7
+            return memory
         }
         rig.sampler.cgroups = [10: service, 11: service]
         rig.sampler.decorate = { sample in
@@ -257,6 +260,8 @@ import Testing
         #expect(first.first?.cgroupUsageKiB == 300 * 1024 && first.last?.cgroupUsageKiB == 511 * 1024)
         #expect(first.first?.cgroupInactiveFileKiB == 1024 && first.last?.cgroupLimitHits == 39)
         #expect(first.map(\.cgroupOOMKills) == (0..<40).map { $0 >= 30 ? 1 : 0 })
+        #expect(first.map(\.cgroupOOMEvents) == (0..<40).map { $0 >= 30 ? 2 : 0 })
+        #expect(first.allSatisfy { $0.cgroupHighEvents == 7 && $0.cgroupUnderOOM == nil })
         #expect(try rig.store.processCgroups(identity: local2).count == 40)
         // A process on another host has no cgroup this recorder can read.
         #expect(try rig.store.processCgroups(identity: Self.remote).allSatisfy { $0.cgroupPath == nil && $0.cgroupUsageKiB == nil })

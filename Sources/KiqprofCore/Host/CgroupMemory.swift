@@ -17,6 +17,12 @@ public struct CgroupMemory: Sendable, Equatable {
     public var limitHits: UInt64?
     /// Processes the OOM killer killed in it: `oom_kill` of v1 memory.oom_control (Linux 4.13+) or v2 memory.events.
     public var oomKills: UInt64?
+    /// v2 memory.events: `oom` (an allocation was about to fail at the limit) and `high` (usage went over
+    /// memory.high and the cgroup's processes were throttled into reclaim).
+    public var oomEvents: UInt64?
+    public var highEvents: UInt64?
+    /// v1 memory.oom_control `under_oom`: at the limit with the OOM killer disabled, its processes wait (frozen).
+    public var underOOM: Bool?
 
     public init(version: Version, path: String, usageBytes: UInt64, inactiveFileBytes: UInt64? = nil, limitBytes: UInt64? = nil,
                 limitHits: UInt64? = nil, oomKills: UInt64? = nil) {
@@ -40,6 +46,9 @@ public struct CgroupMemory: Sendable, Equatable {
         sample.cgroupLimitKiB = limitBytes.map { Int($0 / 1024) }
         sample.cgroupLimitHits = limitHits.map { Int64(clamping: $0) }
         sample.cgroupOOMKills = oomKills.map { Int64(clamping: $0) }
+        sample.cgroupOOMEvents = oomEvents.map { Int64(clamping: $0) }
+        sample.cgroupHighEvents = highEvents.map { Int64(clamping: $0) }
+        sample.cgroupUnderOOM = underOOM
     }
 
     /// The memory cgroup paths of one /proc/PID/cgroup: the v1 `memory` controller's line and the unified
@@ -75,7 +84,11 @@ public struct CgroupMemory: Sendable, Equatable {
         var memory = CgroupMemory(version: .v1, path: path, usageBytes: usageBytes)
         memory.limitBytes = limit.flatMap { parseLimit($0, hostMemoryBytes: hostMemoryBytes) }
         memory.limitHits = failcnt.flatMap(KeyedCounters.single)
-        memory.oomKills = oomControl.flatMap { KeyedCounters.values($0, keys: [Array("oom_kill".utf8)])[0] }
+        if let oomControl {
+            let values = KeyedCounters.values(oomControl, keys: [Array("oom_kill".utf8), Array("under_oom".utf8)])
+            memory.oomKills = values[0]
+            memory.underOOM = values[1].map { $0 != 0 }
+        }
         if let stat {
             // total_inactive_file counts the whole subtree, as usage_in_bytes does.
             let values = KeyedCounters.values(stat, keys: [Array("total_inactive_file".utf8), Array("inactive_file".utf8)])
@@ -91,9 +104,11 @@ public struct CgroupMemory: Sendable, Equatable {
         var memory = CgroupMemory(version: .v2, path: path, usageBytes: usageBytes)
         memory.limitBytes = max.flatMap { parseLimit($0, hostMemoryBytes: hostMemoryBytes) }
         if let events {
-            let values = KeyedCounters.values(events, keys: [Array("max".utf8), Array("oom_kill".utf8)])
+            let values = KeyedCounters.values(events, keys: ["max", "oom_kill", "oom", "high"].map { Array($0.utf8) })
             memory.limitHits = values[0]
             memory.oomKills = values[1]
+            memory.oomEvents = values[2]
+            memory.highEvents = values[3]
         }
         memory.inactiveFileBytes = stat.flatMap { KeyedCounters.values($0, keys: [Array("inactive_file".utf8)])[0] }
         return memory

@@ -132,6 +132,9 @@ public struct IncidentDataset: Sendable {
         public var limitMB: Double?
         public var limitHits: Int64?
         public var oomKills: Int64?
+        /// v2 `high` events (cumulative), and v1's `under_oom` flag.
+        public var highEvents: Int64?
+        public var underOOM: Bool?
 
         public init(t: Double, hostIndex: Int32, cgroupIndex: Int32, usageMB: Double, workingSetMB: Double? = nil,
                     limitMB: Double?, limitHits: Int64? = nil, oomKills: Int64? = nil) {

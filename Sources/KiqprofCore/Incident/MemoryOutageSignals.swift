@@ -31,6 +31,8 @@ struct MemoryOutageSignals {
             let name = label(key.host) + "cgroup \(path)"
             result += nearLimit(points, name: name, hostPoints: byHost[key.host] ?? [])
             result += cgroupKills(points, name: name)
+            result += throttled(points, name: name)
+            result += frozen(points, name: name)
         }
         return result
     }
@@ -151,6 +153,37 @@ struct MemoryOutageSignals {
                     + " \(rise.before) → \(rise.after))"
             }
         }
+    }
+
+    /// memory.high exceeded: the kernel throttles the cgroup's allocations into reclaim, a slowdown without a kill.
+    private func throttled(_ points: [IncidentDataset.CgroupPoint], name: String) -> [Stretch] {
+        rises(points.map { ($0.t, $0.highEvents, 0) }).map { rise in
+            let count = rise.after - rise.before
+            return Stretch(from: rise.from, to: rise.to, peak: Double(count), isMemory: true) { _, _ in
+                "\(name): over memory.high \(count) time\(count == 1 ? "" : "s"), its processes throttled into reclaim"
+                    + " (memory.events high \(rise.before) → \(rise.after))"
+            }
+        }
+    }
+
+    /// v1 with the OOM killer disabled: at the limit, the cgroup's processes wait for memory that never comes.
+    private func frozen(_ points: [IncidentDataset.CgroupPoint], name: String) -> [Stretch] {
+        let typical = ConcurrencySweep.typicalInterval(points.map(\.t))
+        var result: [Stretch] = []
+        var index = 0
+        while index < points.count {
+            guard points[index].underOOM == true else { index += 1; continue }
+            var last = index
+            while last + 1 < points.count, points[last + 1].underOOM == true,
+                  points[last + 1].t - points[last].t <= thresholds.samplingGapIntervals * typical { last += 1 }
+            result.append(Stretch(from: points[index].t - typical, to: points[last].t, kind: "under-oom " + name, peak: 1,
+                                  isMemory: true) { duration, _ in
+                "\(name) under OOM with the OOM killer disabled for \(DurationExpression.humanize(duration)): its processes"
+                    + " wait for memory (memory.oom_control under_oom 1)"
+            })
+            index = last + 1
+        }
+        return result
     }
 
     /// Major faults read pages back from disk; when memory runs out the kernel evicts the program's own

@@ -12,4 +12,6 @@ public struct ProcessSample: Sendable, Equatable {
     /// kernel's counts of hitting the limit and of OOM kills in it.
     public var cgroupPath: String? = nil, cgroupUsageKiB: Int? = nil, cgroupInactiveFileKiB: Int? = nil
     public var cgroupLimitKiB: Int? = nil, cgroupLimitHits: Int64? = nil, cgroupOOMKills: Int64? = nil
+    /// v2 `oom` and `high` events (cumulative), and v1's `under_oom` flag.
+    public var cgroupOOMEvents: Int64? = nil, cgroupHighEvents: Int64? = nil, cgroupUnderOOM: Bool? = nil
 }

@@ -105,7 +105,7 @@ extension Store {
             // Processes sharing a cgroup record the same reading at the same instant: one point per cgroup.
             let cgroupRows = SQLiteStatement(try db.makeStatement(sql: """
                 SELECT t, host, cgroup_path, MAX(cgroup_usage_kib), MAX(cgroup_inactive_file_kib), MAX(cgroup_limit_kib),
-                       MAX(cgroup_limit_hits), MAX(cgroup_oom_kills)
+                       MAX(cgroup_limit_hits), MAX(cgroup_oom_kills), MAX(cgroup_high_events), MAX(cgroup_under_oom)
                 FROM process_sample WHERE t >= ? AND t <= ? AND cgroup_path IS NOT NULL AND cgroup_usage_kib IS NOT NULL
                 GROUP BY t, host, cgroup_path ORDER BY t, host, cgroup_path
                 """))
@@ -118,6 +118,8 @@ extension Store {
                     usageMB: usage / 1024, workingSetMB: (usage - min(usage, c.double(4) ?? 0)) / 1024,
                     limitMB: c.double(5).map { $0 / 1024 }, limitHits: c.double(6).map { Int64($0) },
                     oomKills: c.double(7).map { Int64($0) }))
+                dataset.cgroupPoints[dataset.cgroupPoints.count - 1].highEvents = c.double(8).map { Int64($0) }
+                dataset.cgroupPoints[dataset.cgroupPoints.count - 1].underOOM = c.double(9).map { $0 != 0 }
             }
 
             dataset.queuePoints = try Row.fetchAll(db, sql: """

@@ -10,13 +10,13 @@ extension Store {
             let processStatement = try db.cachedStatement(sql: """
                 INSERT INTO process_sample (t, identity, host, pid, busy, concurrency, rss_kib, rtt_us, beat, quiet, cpu_pct,\
                  proc_rss_kib, cgroup_path, cgroup_usage_kib, cgroup_inactive_file_kib, cgroup_limit_kib, cgroup_limit_hits,\
-                 cgroup_oom_kills)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 cgroup_oom_kills, cgroup_oom_events, cgroup_high_events, cgroup_under_oom)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for s in batch.processSamples {
                 try processStatement.execute(arguments: [s.t, s.identity, s.host, s.pid, s.busy, s.concurrency, s.rssKiB, s.rttMicros,
                     s.beat, s.quiet, s.cpuPct, s.procRssKiB, s.cgroupPath, s.cgroupUsageKiB, s.cgroupInactiveFileKiB, s.cgroupLimitKiB,
-                    s.cgroupLimitHits, s.cgroupOOMKills])
+                    s.cgroupLimitHits, s.cgroupOOMKills, s.cgroupOOMEvents, s.cgroupHighEvents, s.cgroupUnderOOM])
             }
             let queueStatement = try db.cachedStatement(sql: "INSERT INTO queue_sample (t, queue, size, latency_s) VALUES (?, ?, ?, ?)")
             for s in batch.queueSamples { try queueStatement.execute(arguments: [s.t, s.queue, s.size, s.latency]) }
@@ -130,7 +130,7 @@ extension Store {
         try reading { db in
             try Row.fetchAll(db, sql: """
                 SELECT t, host, pid, cgroup_path, cgroup_usage_kib, cgroup_inactive_file_kib, cgroup_limit_kib, cgroup_limit_hits,
-                       cgroup_oom_kills
+                       cgroup_oom_kills, cgroup_oom_events, cgroup_high_events, cgroup_under_oom
                 FROM process_sample WHERE identity = ? ORDER BY t
                 """, arguments: [identity]).map { row in
                 var sample = ProcessSample(t: row["t"], identity: identity, host: row["host"], pid: row["pid"], busy: nil,
@@ -142,6 +142,9 @@ extension Store {
                 sample.cgroupLimitKiB = row["cgroup_limit_kib"]
                 sample.cgroupLimitHits = row["cgroup_limit_hits"]
                 sample.cgroupOOMKills = row["cgroup_oom_kills"]
+                sample.cgroupOOMEvents = row["cgroup_oom_events"]
+                sample.cgroupHighEvents = row["cgroup_high_events"]
+                sample.cgroupUnderOOM = row["cgroup_under_oom"]
                 return sample
             }
         }

@@ -126,6 +126,9 @@ public final class Store: Sendable {
                 ALTER TABLE process_sample ADD COLUMN cgroup_limit_kib INTEGER;
                 ALTER TABLE process_sample ADD COLUMN cgroup_limit_hits INTEGER;
                 ALTER TABLE process_sample ADD COLUMN cgroup_oom_kills INTEGER;
+                ALTER TABLE process_sample ADD COLUMN cgroup_oom_events INTEGER;
+                ALTER TABLE process_sample ADD COLUMN cgroup_high_events INTEGER;
+                ALTER TABLE process_sample ADD COLUMN cgroup_under_oom INTEGER;
                 ALTER TABLE host_sample ADD COLUMN oom_kills INTEGER;
                 ALTER TABLE host_sample ADD COLUMN pgmajfault INTEGER;
                 ALTER TABLE host_sample ADD COLUMN pswpin INTEGER;
