@@ -172,6 +172,7 @@ public final class Recorder {
             }
             summary.runsRecorded += ended.count
             let firstProcessSample = batch.processSamples.count
+            var cgroupsRead = Set<String>()
             for process in status.processes {
                 var sample = RecordBatch.ProcessSample(
                     t: time, identity: process.identity, host: process.hostname, pid: process.pid, busy: process.busy,
@@ -182,7 +183,11 @@ public final class Recorder {
                 {
                     sample.cpuPct = usage.cpuPct
                     sample.procRssKiB = usage.rssKiB
-                    sampler.cgroupMemory(pid: pid, at: time)?.record(into: &sample)
+                    if let memory = sampler.cgroupMemory(pid: pid, at: time) {
+                        // Processes in one cgroup share its reading: stored once a poll, on the first of them.
+                        sample.cgroupPath = memory.path
+                        if cgroupsRead.insert(memory.path).inserted { memory.record(into: &sample) }
+                    }
                 }
                 // Local processes every poll (their CPU is measured here); others once per heartbeat.
                 let beatKey = process.beat ?? -1

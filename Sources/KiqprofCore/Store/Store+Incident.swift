@@ -102,12 +102,12 @@ extension Store {
                     cpuPct: h.double(2), rssMB: h.double(3).map { $0 / 1024 }, concurrency: h.double(4).map { Int($0) }))
             }
 
-            // Processes sharing a cgroup record the same reading at the same instant: one point per cgroup.
+            // The recorder stores a shared cgroup's reading once a poll (on the first process in it): one row each.
             let cgroupRows = SQLiteStatement(try db.makeStatement(sql: """
-                SELECT t, host, cgroup_path, MAX(cgroup_usage_kib), MAX(cgroup_inactive_file_kib), MAX(cgroup_limit_kib),
-                       MAX(cgroup_limit_hits), MAX(cgroup_oom_kills), MAX(cgroup_high_events), MAX(cgroup_under_oom)
+                SELECT t, host, cgroup_path, cgroup_usage_kib, cgroup_inactive_file_kib, cgroup_limit_kib,
+                       cgroup_limit_hits, cgroup_oom_kills, cgroup_high_events, cgroup_under_oom
                 FROM process_sample WHERE t >= ? AND t <= ? AND cgroup_path IS NOT NULL AND cgroup_usage_kib IS NOT NULL
-                GROUP BY t, host, cgroup_path ORDER BY t, host, cgroup_path
+                ORDER BY t
                 """))
             try cgroupRows.statement.setArguments([from - margin, to])
             while try cgroupRows.nextRow() {
