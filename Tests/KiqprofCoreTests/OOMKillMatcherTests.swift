@@ -60,6 +60,30 @@ struct OOMKillMatcherTests {
         #expect(IncidentRenderer.text(analysis).contains("OOM kills (1)"))
     }
 
+    @Test func aFrozenHostsSilenceIsItselfEvidenceAndTheClassRunningIntoItIsInTheWindow() throws {
+        var dataset = IncidentDataset()
+        dataset.hosts = ["vm"]
+        dataset.classes = ["GrowJob", "PushJob"]
+        // Samples every second until t=100, memory reaching 98 %, then nothing until t=940; a GrowJob run is open
+        // across the silence, and the only PushJob runs are before it and after it.
+        dataset.hostPoints = (0...100).map { .init(t: Double($0), hostIndex: 0, cpuBusyPct: 60, memUsedPct: $0 > 92 ? 98 : 50) }
+            + (940...960).map { .init(t: Double($0), hostIndex: 0, cpuBusyPct: 20, memUsedPct: 40) }
+        dataset.runs = [
+            .init(classIndex: 1, start: 10, end: .exact(11), outcome: .ok, source: .log, openUntil: 960, hostIndex: 0, pid: 1),
+            .init(classIndex: 0, start: 90, end: .unknown, outcome: .running, source: .log, openUntil: 960, hostIndex: 0, pid: 1),
+            .init(classIndex: 1, start: 945, end: .exact(946), outcome: .ok, source: .log, openUntil: 960, hostIndex: 0, pid: 2),
+        ]
+        let analysis = IncidentAnalyzer().analyze(dataset, from: 0, to: 960)
+        let window = try #require(analysis.outageWindows.first { $0.signals.contains { $0.contains("no host sample") } })
+        let signal = try #require(window.signals.first { $0.contains("no host sample") })
+        #expect(signal.contains("no host sample and no job start or end for 14m00s") && signal.contains("memory was at 98 %"), "\(signal)")
+        #expect(signal.contains("a host out of memory thrashes") && window.memoryExhausted)
+        let grow = try #require(analysis.profiles.first { $0.jobClass == "GrowJob" })
+        #expect(grow.inOutageWindows == 1 && grow.runningAtOnset == 1, "the class running into the silence")
+        let push = try #require(analysis.profiles.first { $0.jobClass == "PushJob" })
+        #expect(push.runningAtOnset == 0)
+    }
+
     @Test func aKillOfAProcessTheStoreDoesNotKnowSaysSo() {
         var dataset = Self.dataset()
         dataset.oomKills = [OOMKill(t: 160, host: "vm", pid: 999, process: "postgres")]

@@ -53,6 +53,27 @@ struct ImportHostSamplesTests {
         #expect(try Kiqprof.run(["import", "sar", sa, "--db", db, "--json"]).json()["already_imported"] as? Bool == true)
     }
 
+    @Test("sar's LINUX RESTART record is a reboot that incident reports")
+    func sarRestartIsAReboot() throws {
+        let sa = directory.appendingPathComponent("sa27").path
+        func sadc(_ arguments: [String]) throws {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+            process.arguments = ["-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1],"
+                + " sys.argv[1:])", "/usr/lib/sysstat/sadc"] + arguments
+            try process.run()
+            process.waitUntilExit()
+        }
+        try sadc(["1", "2", sa])
+        try sadc([sa])  // no interval: sadc writes the LINUX RESTART record a boot writes
+        try sadc(["1", "2", sa])
+        let result = try Kiqprof.run(["import", "sar", sa, "--db", db, "--host", "vm", "--json"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(try result.json()["boots_added"] as? Int == 1)
+        let incident = try Kiqprof.run(["incident", "--db", db, "--last", "1h"])
+        #expect(incident.stdout.contains("the host vm rebooted at"), "\(incident.stdout)")
+    }
+
     @Test("sadf -j JSON with tz UTC, PSI and -u ALL keys")
     func sarJSON() throws {
         let path = try write("sar.json", """

@@ -56,6 +56,13 @@ struct ImportKernelLogTests {
             let result = try Kiqprof.run(arguments)
             #expect(result.status == 0, "\(arguments[1]): \(result.stderr)")
         }
+        // The run the kill took down is lost, with its cause, ending at the kill; the others are untouched.
+        let runs = try Kiqprof.run(["runs", "--db", db, "--json"]).json()["runs"] as? [[String: Any]] ?? []
+        let grow = try #require(runs.first { $0["class"] as? String == "GrowJob" })
+        #expect(grow["outcome"] as? String == "lost" && grow["cause"] as? String == "oom_killed", "\(grow)")
+        #expect((grow["end"] as? String)?.hasPrefix("2026-12-04T20:41:01") == true, "\(grow)")
+        #expect(runs.filter { $0["cause"] as? String == "oom_killed" }.count == 1)
+        #expect(runs.filter { $0["class"] as? String == "PushJob" }.allSatisfy { $0["outcome"] as? String == "ok" })
         let result = try Kiqprof.run(["incident", "--db", db, "--from", "2026-12-04T20:35:00Z", "--to", "2026-12-04T20:45:00Z"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stdout.contains("the OOM killer killed Sidekiq pid 29054 (ruby) on vm at"), "\(result.stdout)")

@@ -41,9 +41,11 @@ public struct HostSampleImporter {
         summary.dryRun = dryRun || store == nil
         let fallbackHost = host ?? ProcHostSampler.hostName()
         var samples: [HostSample]
+        var boots: [(t: Double, host: String)] = []
         switch format {
         case .sar:
             samples = try SarDocument.samples(bytes, name: name, host: host, localOffset: localOffset)
+            boots = try SarDocument.restarts(bytes, name: name, host: host, localOffset: localOffset)
         case .cloudwatch:
             let parsed = try CloudWatchDocument.samples(bytes, name: name, host: fallbackHost)
             samples = parsed.samples
@@ -65,7 +67,8 @@ public struct HostSampleImporter {
         }
         var fingerprint = ContentFingerprint()
         bytes.withUnsafeBytes { fingerprint.update($0) }
-        let outcome = try store.importHostSamples(samples, kind: format.importKind, path: name,
+        summary.boots = boots.count
+        let outcome = try store.importHostSamples(samples, boots: boots, kind: format.importKind, path: name,
             fingerprint: fingerprint.value(kind: format.importKind,
                 options: ["host=\(host ?? "")", "tz=\(localOffset.map(String.init) ?? "")"]))
         if outcome.alreadyImported {

@@ -13,18 +13,8 @@ public enum SarDocument {
             let nodename = host ?? (entry["nodename"] as? String) ?? "localhost"
             let cpus = (entry["number-of-cpus"] as? NSNumber)?.intValue
             for record in entry["statistics"] as? [[String: Any]] ?? [] {
-                guard let stamp = record["timestamp"] as? [String: Any], let date = stamp["date"] as? String,
-                    let time = stamp["time"] as? String
-                else { continue }
-                let isUTC = (stamp["tz"] as? String) == "UTC" || (stamp["utc"] as? NSNumber)?.intValue == 1
-                let text = "\(date)T\(time)" + (isUTC ? "Z" : "")
-                guard var t = TimeExpression.parseISO(isUTC ? text : text + "Z") else {
-                    throw KiqprofError.invalidData(location: name, reason: "timestamp '\(date) \(time)' is not YYYY-MM-DD HH:MM:SS")
-                }
-                if !isUTC {
-                    // sadf -t/-T print local time; without an offset given, use this machine's.
-                    t -= Double(localOffset ?? TimeZone.current.secondsFromGMT())
-                }
+                guard let stamp = record["timestamp"] as? [String: Any],
+                      let t = try time(stamp, name: name, localOffset: localOffset) else { continue }
                 var sample = HostSample(t: t, host: nodename, source: .sar)
                 sample.cpuCount = cpus
                 if let all = (record["cpu-load"] as? [[String: Any]])?.first(where: { ($0["cpu"] as? String) == "all"
@@ -68,5 +58,36 @@ public enum SarDocument {
             }
         }
         return samples
+    }
+
+    /// The boots sar recorded (`LINUX RESTART`, in `"restarts": [{"boot": {date, time, …}}]`), per host.
+    public static func restarts(_ bytes: [UInt8], name: String, host: String?, localOffset: Int?) throws -> [(t: Double, host: String)] {
+        guard let root = try JSONDocument.load(bytes, name: name) as? [String: Any], let sysstat = root["sysstat"] as? [String: Any],
+            let hosts = sysstat["hosts"] as? [[String: Any]] else { return [] }
+        var boots: [(t: Double, host: String)] = []
+        for entry in hosts {
+            let nodename = host ?? (entry["nodename"] as? String) ?? "localhost"
+            for restart in entry["restarts"] as? [[String: Any]] ?? [] {
+                guard let boot = restart["boot"] as? [String: Any],
+                      let t = try time(boot, name: name, localOffset: localOffset) else { continue }
+                boots.append((t, nodename))
+            }
+        }
+        return boots
+    }
+
+    /// A record's `{"date", "time", "tz"|"utc"}` as epoch seconds; nil when it has none.
+    private static func time(_ stamp: [String: Any], name: String, localOffset: Int?) throws -> Double? {
+        guard let date = stamp["date"] as? String, let time = stamp["time"] as? String else { return nil }
+        let isUTC = (stamp["tz"] as? String) == "UTC" || (stamp["utc"] as? NSNumber)?.intValue == 1
+        let text = "\(date)T\(time)" + (isUTC ? "Z" : "")
+        guard var t = TimeExpression.parseISO(isUTC ? text : text + "Z") else {
+            throw KiqprofError.invalidData(location: name, reason: "timestamp '\(date) \(time)' is not YYYY-MM-DD HH:MM:SS")
+        }
+        if !isUTC {
+            // sadf -t/-T print local time; without an offset given, use this machine's.
+            t -= Double(localOffset ?? TimeZone.current.secondsFromGMT())
+        }
+        return t
     }
 }

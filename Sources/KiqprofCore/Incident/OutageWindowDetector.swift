@@ -43,9 +43,11 @@ public struct OutageWindowDetector {
     public func detect(_ dataset: IncidentDataset, from: Double, to: Double) -> [OutageWindow] {
         var intervals: [Interval] = []
         let hostCount = Set(dataset.hostPoints.map(\.hostIndex)).count
+        // When jobs started or ended (exact times): a host that thrashes neither samples nor logs.
+        let jobEvents = (dataset.runs.map(\.start) + dataset.runs.filter { !$0.isOpen && $0.endBracket == nil }.map(\.end)).sorted()
         for (hostIndex, points) in Self.pointsByHost(dataset.hostPoints) {
             let label = hostCount > 1 ? "host \(dataset.hosts[Int(hostIndex)]): " : ""
-            intervals += hostIntervals(points, label: label)
+            intervals += hostIntervals(points, label: label, jobEvents: jobEvents)
         }
         for gap in dataset.gaps {
             switch gap.kind {
@@ -66,6 +68,12 @@ public struct OutageWindowDetector {
             }
         }
         intervals += vanishedProcesses(dataset)
+        for boot in dataset.boots where boot.t >= from && boot.t <= to {
+            // The host was down before it booted: from its last sample (within an hour) to the boot.
+            let last = dataset.hostPoints.last { $0.t < boot.t && $0.t >= boot.t - 3600 && dataset.hosts[Int($0.hostIndex)] == boot.host }
+            intervals.append(Interval(from: last?.t ?? boot.t - 1, to: boot.t,
+                                      signal: "the host \(boot.host) rebooted at \(ISOTimestamp.short(boot.t))"))
+        }
         for kill in dataset.oomKills where kill.t >= from && kill.t <= to {
             // The minute before a kill is when memory ran out; the kill ends it.
             var interval = Interval(from: kill.t - 60, to: kill.t, signal: "OOM kill: pid \(kill.pid) (\(kill.process))"
@@ -84,7 +92,7 @@ public struct OutageWindowDetector {
         return grouped.keys.sorted().map { ($0, grouped[$0]!) }
     }
 
-    private func hostIntervals(_ points: [IncidentDataset.HostPoint], label: String) -> [Interval] {
+    private func hostIntervals(_ points: [IncidentDataset.HostPoint], label: String, jobEvents: [Double]) -> [Interval] {
         guard !points.isEmpty else { return [] }
         let typical = ConcurrencySweep.typicalInterval(points.map(\.t))
         let maximumStep = thresholds.samplingGapIntervals * typical
@@ -162,9 +170,18 @@ public struct OutageWindowDetector {
         for index in points.indices.dropFirst() where points[index].t - points[index - 1].t > maximumStep {
             let start = points[index - 1].t
             let end = points[index].t
-            result.append(Interval(from: start, to: end,
-                signal: "\(label)no host sample for \(DurationExpression.humanize(end - start)) (typical interval"
-                + " \(DurationExpression.humanize(typical))): a starved host cannot sample"))
+            // The gap itself is evidence: silent logs too, and the memory it began at, say the host froze.
+            let first = IncidentAnalyzer.partition(jobEvents.count) { jobEvents[$0] <= start }
+            let silent = first == jobEvents.count || jobEvents[first] >= end
+            let memory = points[index - 1].memUsedPct
+            var signal = "\(label)no host sample \(silent && !jobEvents.isEmpty ? "and no job start or end " : "")for"
+                + " \(DurationExpression.humanize(end - start)) (typical interval \(DurationExpression.humanize(typical)))"
+            if let memory { signal += " while memory was at \(NumberText.compact(memory)) %" }
+            let frozen = silent && (memory ?? 0) >= 100 - 2 * thresholds.memAvailablePct
+            signal += frozen ? ": a host out of memory thrashes, and can neither sample nor log" : ": a starved host cannot sample"
+            var interval = Interval(from: start, to: end, signal: signal)
+            interval.isMemory = frozen
+            result.append(interval)
         }
         return result
     }

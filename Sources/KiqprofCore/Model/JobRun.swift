@@ -17,6 +17,8 @@ public struct JobRun: Sendable, Equatable {
     public var start: Double
     public var end: RunEnd
     public var outcome: Outcome
+    /// Why it was lost, when a kernel log says (set by `Store.applyOOMKills`).
+    public var cause: RunCause?
     public var source: Source
     public var argsDigest: String?
     public var errorClass: String?

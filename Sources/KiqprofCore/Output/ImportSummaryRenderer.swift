@@ -60,6 +60,7 @@ public enum ImportSummaryRenderer {
             out += "; dry run, nothing written\n"
         } else {
             out += ", \(summary.samplesAdded) added"
+            if summary.boots > 0 { out += ", \(summary.boots) boots (LINUX RESTART)" }
             if summary.duplicatesSkipped > 0 {
                 out += ", \(summary.duplicatesSkipped) skipped (already stored, or another source covers those instants)"
             }

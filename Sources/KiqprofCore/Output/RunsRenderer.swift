@@ -8,7 +8,8 @@ public enum RunsRenderer {
                 ("jid", .text(run.jid)), ("class", .string(run.jobClass)), ("queue", .text(run.queue)), ("identity", .text(run.identity)),
                 ("host", .text(run.host)), ("pid", .int(run.pid)), ("tid", .text(run.tid)), ("start", .time(run.start)),
                 ("end", .time(run.end.estimate)), ("end_min", .time(run.end.earliest)), ("end_max", .time(run.end.latest)),
-                ("duration_s", .number(run.duration)), ("outcome", .string(run.outcome.rawValue)), ("source", .string(run.source.rawValue)),
+                ("duration_s", .number(run.duration)), ("outcome", .string(run.outcome.rawValue)),
+                ("cause", .text(run.cause?.rawValue)), ("source", .string(run.source.rawValue)),
                 ("error_class", .text(run.errorClass)),
             ])
         }))])

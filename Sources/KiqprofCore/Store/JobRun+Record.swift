@@ -13,6 +13,7 @@ extension JobRun: FetchableRecord, MutablePersistableRecord {
                   end: RunEnd(earliest: earliest ?? estimate, latest: latest ?? estimate),
                   outcome: RunOutcome(rawValue: row["outcome"]) ?? .unknown, source: RunSource(rawValue: row["source"]) ?? .poll)
         id = row["id"]
+        cause = (row["cause"] as String?).flatMap(RunCause.init(rawValue:))
         argsDigest = row["args_digest"]
         errorClass = row["error_class"]
         importId = row["import_id"]
@@ -32,6 +33,7 @@ extension JobRun: FetchableRecord, MutablePersistableRecord {
         container["end_min"] = end.earliest
         container["end_max"] = end.latest
         container["outcome"] = outcome.rawValue
+        container["cause"] = cause?.rawValue
         container["source"] = source.rawValue
         container["args_digest"] = argsDigest
         container["error_class"] = errorClass

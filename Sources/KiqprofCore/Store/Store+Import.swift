@@ -43,6 +43,7 @@ extension Store {
                 }
                 superseded = Set(writer.superseded).count
                 duplicates = writer.duplicatesSkipped
+                try Self.applyOOMKills(db)
             }
         } catch is AlreadyImported {
             return (.alreadyImported, 0, 0)
@@ -63,7 +64,8 @@ extension Store {
     /// Stores host samples of one import in one transaction. A sample for an instant the store already covers
     /// for the same host (within half a second) is skipped: an overlapping export of the same source, or
     /// another source, never counts twice.
-    public func importHostSamples(_ samples: [HostSample], kind: ImportKind, path: String, fingerprint: String) throws
+    public func importHostSamples(_ samples: [HostSample], boots: [(t: Double, host: String)] = [], kind: ImportKind, path: String,
+                                  fingerprint: String) throws
         -> (added: Int, alreadyCovered: Int, alreadyImported: Bool)
     {
         try writing { db in
@@ -85,6 +87,7 @@ extension Store {
                 try sample.insert(db)
                 added += 1
             }
+            try Self.insertBoots(db, boots, source: kind, importId: importId)
             return (added, skipped, false)
         }
     }

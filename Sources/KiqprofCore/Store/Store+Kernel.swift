@@ -29,18 +29,43 @@ extension Store {
                                      kill.trigger, importId])
                 added += 1
             }
-            for boot in boots {
-                if try Bool.fetchOne(db, sql: "SELECT 1 FROM host_boot WHERE host = ? AND t BETWEEN ? AND ?",
-                                     arguments: [boot.host, boot.t - 60, boot.t + 60]) == true {
-                    skipped += 1
-                    continue
-                }
-                try db.execute(sql: "INSERT INTO host_boot (t, host, source, import_id) VALUES (?, ?, ?, ?)",
-                               arguments: [boot.t, boot.host, ImportKind.kernelLog.rawValue, importId])
-                booted += 1
-            }
+            booted = try Self.insertBoots(db, boots, source: .kernelLog, importId: importId)
+            skipped += boots.count - booted
+            try Self.applyOOMKills(db)
             return (added, booted, skipped, false)
         }
+    }
+
+    /// Marks the runs each stored OOM kill took down: those of that host and pid in flight at the kill (started
+    /// by then, not seen to end before it) become `lost` with cause `oom_killed`, ending at the kill. Run after
+    /// every import, so the kernel log and the Sidekiq log may come in either order. Returns how many changed.
+    @discardableResult
+    static func applyOOMKills(_ db: Database) throws -> Int {
+        let settled = [RunOutcome.ok, .failed, .interrupted].map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        try db.execute(sql: """
+            UPDATE job_run SET outcome = '\(RunOutcome.lost.rawValue)', cause = '\(RunCause.oomKilled.rawValue)',
+                end = k.t, end_min = k.t, end_max = k.t
+            FROM oom_kill AS k
+            WHERE job_run.host = k.host AND job_run.pid = k.pid AND job_run.start <= k.t + 1
+              AND (job_run.cause IS NULL) AND job_run.outcome NOT IN (\(settled))
+              AND (job_run.end_max IS NULL OR job_run.end_max >= k.t - 1)
+              AND (job_run.end_min IS NULL OR job_run.end_min <= k.t + 1)
+            """)
+        return db.changesCount
+    }
+
+    /// Stores boots not already known (the same host within a minute, from any source); returns how many.
+    @discardableResult
+    static func insertBoots(_ db: Database, _ boots: [(t: Double, host: String)], source: ImportKind, importId: Int64) throws -> Int {
+        var added = 0
+        for boot in boots {
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM host_boot WHERE host = ? AND t BETWEEN ? AND ?",
+                                 arguments: [boot.host, boot.t - 60, boot.t + 60]) == true { continue }
+            try db.execute(sql: "INSERT INTO host_boot (t, host, source, import_id) VALUES (?, ?, ?, ?)",
+                           arguments: [boot.t, boot.host, source.rawValue, importId])
+            added += 1
+        }
+        return added
     }
 
     /// OOM kills, oldest first, optionally inside a window.

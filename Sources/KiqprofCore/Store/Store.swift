@@ -118,6 +118,9 @@ public final class Store: Sendable {
                 CREATE INDEX host_boot_by_t ON host_boot(t);
                 """)
         }
+        migrator.registerMigration("v4a: why a run was lost (an OOM kill from a kernel log)") { db in
+            try db.execute(sql: "ALTER TABLE job_run ADD COLUMN cause TEXT")
+        }
         migrator.registerMigration("v5: memory cgroups of Sidekiq processes; vmstat counters and boot identity of hosts") { db in
             try db.execute(sql: """
                 ALTER TABLE process_sample ADD COLUMN cgroup_path TEXT;
