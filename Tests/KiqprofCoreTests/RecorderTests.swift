@@ -222,6 +222,68 @@ import Testing
         #expect(summary.polls == 17 && summary.hostSamples == 17 && summary.gaps == 1)
     }
 
+    @Test func theMemoryCgroupOfLocalProcessesAndTheHostsKernelCountersReachTheStore() throws {
+        let t0 = Self.t0
+        let local2 = "worker1:11:ccc"
+        let rig = try Rig { t in
+            var world = ScriptedStateSource.World(failed: 0)
+            world.processes = [Self.process(Self.local, beat: Self.beat(t)), Self.process(local2, beat: Self.beat(t)),
+                               Self.process(Self.remote, beat: Self.beat(t))]
+            return world
+        }
+        rig.sampler.usage = [10: (cpuPct: 5, rssKiB: 5000), 11: (cpuPct: 5, rssKiB: 6000)]
+        // Both local processes live in one service cgroup with a 512 MiB limit: it fills up, and at t0+30 the
+        // kernel kills a process in it.
+        let service: (Double) -> CgroupMemory? = { t in
+            let full = t >= t0 + 20
+            var memory = CgroupMemory(version: .v2, path: "/system.slice/sidekiq.service",
+                                      usageBytes: (full ? 511 : 300) << 20, inactiveFileBytes: 1 << 20, limitBytes: 512 << 20,
+                                      limitHits: full ? UInt64(t - t0) : 0, oomKills: t >= t0 + 30 ? 1 : 0)
+            memory.oomEvents = t >= t0 + 30 ? 2 : 0
+            memory.highEvents = 7
+            return memory
+        }
+        rig.sampler.cgroups = [10: service, 11: service]
+        rig.sampler.decorate = { sample in
+            sample.memTotalKiB = 24 << 20
+            sample.memAvailableKiB = 20 << 20
+            sample.oomKills = sample.t >= t0 + 30 ? 6 : 5
+            sample.majorFaults = 61085
+            sample.bootId = "02bca177-4e97-440d-8473-e7f0d785131e"
+            sample.bootTime = 1796397241
+        }
+        _ = try rig.record(for: 40)
+
+        let first = try rig.store.processCgroups(identity: Self.local)
+        #expect(first.count == 40)
+        #expect(first.allSatisfy { $0.cgroupPath == "/system.slice/sidekiq.service" && $0.cgroupLimitKiB == 512 * 1024 })
+        #expect(first.first?.cgroupUsageKiB == 300 * 1024 && first.last?.cgroupUsageKiB == 511 * 1024)
+        #expect(first.first?.cgroupInactiveFileKiB == 1024 && first.last?.cgroupLimitHits == 39)
+        #expect(first.map(\.cgroupOOMKills) == (0..<40).map { $0 >= 30 ? 1 : 0 })
+        #expect(first.map(\.cgroupOOMEvents) == (0..<40).map { $0 >= 30 ? 2 : 0 })
+        #expect(first.allSatisfy { $0.cgroupHighEvents == 7 && $0.cgroupUnderOOM == nil })
+        // The second process in the same cgroup names it; its reading is stored once, on the first.
+        let second = try rig.store.processCgroups(identity: local2)
+        #expect(second.count == 40 && second.allSatisfy { $0.cgroupPath == "/system.slice/sidekiq.service" && $0.cgroupUsageKiB == nil })
+        // A process on another host has no cgroup this recorder can read.
+        #expect(try rig.store.processCgroups(identity: Self.remote).allSatisfy { $0.cgroupPath == nil && $0.cgroupUsageKiB == nil })
+        let hosts = try rig.store.hostSamples()
+        #expect(hosts.count == 40 && hosts.allSatisfy { $0.bootId == "02bca177-4e97-440d-8473-e7f0d785131e" && $0.majorFaults == 61085 })
+        #expect(hosts.map(\.oomKills) == (0..<40).map { $0 >= 30 ? 6 : 5 })
+
+        // Loaded for `incident`: one point per cgroup and instant, and windows measured against the 512 MiB limit.
+        let dataset = try rig.store.incidentDataset(from: t0, to: t0 + 39)
+        #expect(dataset.cgroups == ["/system.slice/sidekiq.service"] && dataset.cgroupPoints.count == 40)
+        #expect(dataset.cgroupPoints.last?.workingSetMB == 510 && dataset.cgroupPoints.last?.limitMB == 512)
+        let windows = OutageWindowDetector().detect(dataset, from: t0, to: t0 + 39)
+        #expect(windows.count == 1 && windows.first?.memoryExhausted == true)
+        let signals = windows.first?.signals ?? []
+        #expect(signals.contains { $0.hasPrefix("cgroup /system.slice/sidekiq.service memory ≥ 95 % of its 512 MB limit for 20s") })
+        #expect(signals.contains { $0.contains("host memory 17 % used") })
+        #expect(signals.contains("the kernel's OOM killer killed 1 process (/proc/vmstat oom_kill 5 → 6)"))
+        #expect(signals.contains("cgroup /system.slice/sidekiq.service: 1 OOM kill at its memory limit (its oom_kill counter 0 → 1)"))
+    }
+
     @Test func retentionPrunesAtTheStartAndThenOnceAMinute() throws {
         let t0 = Self.t0
         let rig = try Rig { _ in ScriptedStateSource.World() }

@@ -14,6 +14,14 @@ public struct ProcCounters: Sendable, Equatable {
     public var psiMemoryFull: Double?
     public var psiIOSome: Double?
     public var psiIOFull: Double?
+    /// Cumulative since boot, from /proc/vmstat: `oom_kill`, `pgmajfault`, `pswpin`, `pswpout`.
+    public var oomKills: Int64?
+    public var majorFaults: Int64?
+    public var swapIns: Int64?
+    public var swapOuts: Int64?
+    /// `btime` of /proc/stat (epoch seconds) and /proc/sys/kernel/random/boot_id: a reboot changes both.
+    public var bootTime: Double?
+    public var bootId: String?
 
     public init() {}
 
@@ -22,9 +30,11 @@ public struct ProcCounters: Sendable, Equatable {
             && lhs.load?.0 == rhs.load?.0 && lhs.psiCPUSome == rhs.psiCPUSome
     }
 
-    /// Parses the aggregate `cpu` line and counts the `cpuN` lines of /proc/stat.
+    /// Parses the aggregate `cpu` line, counts the `cpuN` lines and reads `btime` of /proc/stat.
     public mutating func parseStat(_ text: Substring) {
-        for line in text.split(separator: "\n") where line.hasPrefix("cpu") {
+        for line in text.split(separator: "\n") {
+            if line.hasPrefix("btime ") { bootTime = Double(line.dropFirst(6)) }
+            guard line.hasPrefix("cpu") else { continue }
             let fields = line.split(separator: " ")
             if fields[0] == "cpu" {
                 cpuTicks = fields.dropFirst().prefix(8).compactMap { UInt64($0) }
@@ -49,6 +59,14 @@ public struct ProcCounters: Sendable, Equatable {
             }
         }
     }
+
+    /// Parses the OOM kill, major fault and swap counters of /proc/vmstat (`name value` lines).
+    public mutating func parseVmstat(_ bytes: [UInt8]) {
+        let values = KeyedCounters.values(bytes, keys: Self.vmstatKeys).map { $0.map { Int64(clamping: $0) } }
+        (oomKills, majorFaults, swapIns, swapOuts) = (values[0], values[1], values[2], values[3])
+    }
+
+    static let vmstatKeys = ["oom_kill", "pgmajfault", "pswpin", "pswpout"].map { Array($0.utf8) }
 
     /// Parses the three load averages of /proc/loadavg.
     public mutating func parseLoadavg(_ text: Substring) {

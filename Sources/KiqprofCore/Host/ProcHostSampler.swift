@@ -2,17 +2,25 @@
 import Glibc
 #endif
 
-/// Samples this Linux host from /proc: CPU shares since the previous sample, memory, swap, load, PSI,
-/// and per-process CPU and RSS for Sidekiq processes running here.
+/// Samples this Linux host from /proc: CPU shares since the previous sample, memory, swap, load, PSI, the
+/// vmstat OOM/fault/swap counters and the boot id, and per-process CPU, RSS and memory cgroup (from
+/// /sys/fs/cgroup) for Sidekiq processes running here.
 public final class ProcHostSampler: HostSampling {
     private let root: String
+    private let cgroups: CgroupMemoryReader
+    /// A reboot ends the recorder, so one reading lasts its lifetime.
+    private lazy var bootId: String? = read("sys/kernel/random/boot_id").map { $0.filter { !$0.isWhitespace } }
     private var previous: ProcCounters?
     private var previousProcess: [Int: (ticks: UInt64, at: Double)] = [:]
     private let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
     private let pageKiB = sysconf(Int32(_SC_PAGESIZE)) / 1024
 
-    public init(root: String = "/proc") {
+    /// - Parameters:
+    ///   - root: where /proc is (a captured copy in tests).
+    ///   - cgroupRoot: where the cgroup hierarchies are mounted (/sys/fs/cgroup, or a copy).
+    public init(root: String = "/proc", cgroupRoot: String = "/sys/fs/cgroup") {
         self.root = root
+        cgroups = CgroupMemoryReader(procRoot: root, cgroupRoot: cgroupRoot)
     }
 
     /// Reads the host counters now; CPU shares cover the time since the previous call.
@@ -32,6 +40,8 @@ public final class ProcHostSampler: HostSampling {
             counters.psiIOSome = pressure.some
             counters.psiIOFull = pressure.full
         }
+        if let vmstat = FileReader.readAll(root + "/vmstat") { counters.parseVmstat(vmstat) }
+        counters.bootId = bootId
         let sample = HostSample.fromProc(t: time, host: host, previous: previous, current: counters)
         previous = counters
         return sample
@@ -41,6 +51,7 @@ public final class ProcHostSampler: HostSampling {
     public func processUsage(pid: Int, at time: Double) -> (cpuPct: Double?, rssKiB: Int)? {
         guard let text = read("\(pid)/stat"), let counters = ProcessCPUCounters.parse(text[...]) else {
             previousProcess[pid] = nil
+            cgroups.forget(pid: pid)
             return nil
         }
         var cpu: Double?
@@ -49,6 +60,11 @@ public final class ProcHostSampler: HostSampling {
         }
         previousProcess[pid] = (counters.cpuTicks, time)
         return (cpu, counters.rssPages * pageKiB)
+    }
+
+    public func cgroupMemory(pid: Int, at time: Double) -> CgroupMemory? {
+        // A limit at or above the host's RAM never binds: it counts as none.
+        cgroups.memory(pid: pid, at: time, hostMemoryBytes: previous?.memTotalKiB.map { UInt64($0) * 1024 })
     }
 
     /// This machine's host name, as Sidekiq writes it into identities (`Socket.gethostname`).

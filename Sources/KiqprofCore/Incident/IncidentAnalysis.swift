@@ -17,6 +17,8 @@ public struct IncidentAnalysis: Sendable {
     public var processSampleCount = 0
     public var runCount = 0
     public var hostMemoryTotalMB: Double?
+    /// The memory cgroup limit Sidekiq ran under (`record`'s cgroup readings), where one applies.
+    public var memoryLimitMB: Double?
     public var cpuCount: Int?
     public var thresholds: OutageThresholds
 
@@ -26,6 +28,9 @@ public struct IncidentAnalysis: Sendable {
         self.timeline = timeline
         self.thresholds = thresholds
     }
+
+    /// The memory a run's share is measured against: the cgroup limit where one applies, else the host's RAM.
+    public var memoryBudgetMB: Double? { memoryLimitMB ?? hostMemoryTotalMB }
 
     /// The suspects worth showing: classes with a positive score.
     public var suspects: [ClassProfile] { profiles.filter { $0.score > 0 } }

@@ -26,6 +26,9 @@ public struct IncidentAnalyzer {
         runStatistics(runs, dataset: dataset, from: from, to: to, into: &profiles)
         let hostPoints = dataset.hostPoints.filter { $0.t >= from && $0.t <= to }
         let hostMemoryMB = Self.median(hostPoints.compactMap(\.memTotalMB))
+        // Under a cgroup limit, a run's memory is a share of that limit: it is what runs out first.
+        let memoryLimitMB = MemoryOutageSignals.limitMB(dataset.cgroupPoints, from: from, to: to, hostMemoryMB: hostMemoryMB)
+        let memoryBudgetMB = memoryLimitMB ?? hostMemoryMB
         hostCorrelation(runs, points: hostPoints, classCount: classCount, into: &profiles)
         processCorrelation(runs, dataset: dataset, from: from, to: to, into: &profiles)
         if let cpuCount = hostPoints.compactMap(\.cpuCount).max(), cpuCount > 0 {
@@ -42,7 +45,8 @@ public struct IncidentAnalyzer {
         }
 
         for index in profiles.indices {
-            profiles[index].score = SuspectScore.parts(profiles[index], hostMemoryMB: hostMemoryMB, outageWindowCount: windows.count).score
+            profiles[index].score = SuspectScore.parts(profiles[index], hostMemoryMB: memoryBudgetMB,
+                                                       outageWindowCount: windows.count).score
             profiles[index].context = contexts[profiles[index].jobClass]
         }
         var ranked = profiles.enumerated().filter { profiles[$0.offset].runs > 0 }
@@ -55,7 +59,7 @@ public struct IncidentAnalyzer {
         for (position, entry) in ranked.enumerated() {
             var profile = entry.element
             profile.rank = position + 1
-            profile.evidence = EvidenceWriter.sentences(for: profile, outageWindowCount: windows.count, hostMemoryMB: hostMemoryMB,
+            profile.evidence = EvidenceWriter.sentences(for: profile, outageWindowCount: windows.count, hostMemoryMB: memoryBudgetMB,
                                                         cpuCount: cpuCount, hostSampled: !hostPoints.isEmpty)
             ordered.append(profile)
         }
@@ -72,6 +76,7 @@ public struct IncidentAnalyzer {
         analysis.processSampleCount = dataset.processPoints.lazy.filter { $0.t >= from && $0.t <= to }.count
         analysis.runCount = runs.count
         analysis.hostMemoryTotalMB = hostMemoryMB
+        analysis.memoryLimitMB = memoryLimitMB
         analysis.cpuCount = cpuCount
         analysis.earlyWarnings = forecasts
         analysis.missing = MissingData.sentences(dataset: dataset, hostPoints: hostPoints, from: from, to: to, runCount: runs.count)

@@ -77,6 +77,12 @@ public struct IncidentDataset: Sendable {
         public var cpuCount: Int?
         public var psiCPUSomeAvg10: Double?
         public var psiMemoryFullAvg10: Double?
+        /// /proc/vmstat `oom_kill` and `pgmajfault` as read (cumulative within one boot), and the boot: an index
+        /// into `bootIds` (-1 when unknown).
+        public var oomKills: Int64?
+        public var majorFaults: Int64?
+        public var bootIndex: Int32 = -1
+        public var bootTime: Double?
 
         public init(t: Double, hostIndex: Int32, cpuBusyPct: Double? = nil, memUsedMB: Double? = nil, memTotalMB: Double? = nil,
                     memUsedPct: Double? = nil, swapUsedMB: Double? = nil, load1: Double? = nil, cpuCount: Int? = nil,
@@ -110,6 +116,36 @@ public struct IncidentDataset: Sendable {
             self.cpuPct = cpuPct
             self.rssMB = rssMB
             self.concurrency = concurrency
+        }
+    }
+
+    /// One memory cgroup of local Sidekiq processes at one instant (once however many processes share it).
+    /// Memory is MiB; `limitMB` is nil when unlimited; the counters are the kernel's, cumulative.
+    public struct CgroupPoint: Sendable, Equatable {
+        public var t: Double
+        public var hostIndex: Int32
+        /// Index into `cgroups`.
+        public var cgroupIndex: Int32
+        public var usageMB: Double
+        /// Usage less inactive page cache, which the kernel reclaims before it fails an allocation.
+        public var workingSetMB: Double
+        public var limitMB: Double?
+        public var limitHits: Int64?
+        public var oomKills: Int64?
+        /// v2 `high` events (cumulative), and v1's `under_oom` flag.
+        public var highEvents: Int64?
+        public var underOOM: Bool?
+
+        public init(t: Double, hostIndex: Int32, cgroupIndex: Int32, usageMB: Double, workingSetMB: Double? = nil,
+                    limitMB: Double?, limitHits: Int64? = nil, oomKills: Int64? = nil) {
+            self.t = t
+            self.hostIndex = hostIndex
+            self.cgroupIndex = cgroupIndex
+            self.usageMB = usageMB
+            self.workingSetMB = workingSetMB ?? usageMB
+            self.limitMB = limitMB
+            self.limitHits = limitHits
+            self.oomKills = oomKills
         }
     }
 
@@ -156,6 +192,10 @@ public struct IncidentDataset: Sendable {
     public var hostPoints: [HostPoint] = []
     /// Sorted by time.
     public var processPoints: [ProcessPoint] = []
+    /// Sorted by time; `cgroups` names their paths, `bootIds` the host points' boots.
+    public var cgroupPoints: [CgroupPoint] = []
+    public var cgroups: [String] = []
+    public var bootIds: [String] = []
     public var queuePoints: [QueuePoint] = []
     /// Sorted by time.
     public var setPoints: [SetPoint] = []

@@ -14,6 +14,13 @@ public struct OutageThresholds: Sendable, Equatable {
     public var psiMemoryFullAvg10 = 5.0
     /// A host sampling gap of this many typical intervals: a starved host cannot sample.
     public var samplingGapIntervals = 3.0
+    /// A memory cgroup's working set (usage less inactive page cache) at or above this percent of its limit.
+    public var cgroupUsagePct = 95.0
+    /// A major-fault storm: at least this many major page faults a second, and at least `majorFaultFactor`
+    /// times the host's median rate, for at least `majorFaultMinimumDuration` seconds.
+    public var majorFaultRate = 200.0
+    public var majorFaultFactor = 10.0
+    public var majorFaultMinimumDuration = 10.0
     /// Queue latency at or above this many seconds.
     public var queueLatency = 60.0
     /// Windows closer than this are one window.

@@ -1,5 +1,6 @@
 /// Finds outage windows without being told: CPU saturation, memory exhaustion or swapping, pressure
-/// stalls, host sampling gaps, stale heartbeats and vanished processes, and queue latency, merged into
+/// stalls, host sampling gaps, stale heartbeats and vanished processes, and queue latency, plus the kernel's
+/// memory accounting (`MemoryOutageSignals`: cgroup limits, OOM kills, major faults, reboots), merged into
 /// windows that each list their signals.
 public struct OutageWindowDetector {
     public var thresholds: OutageThresholds
@@ -63,6 +64,17 @@ public struct OutageWindowDetector {
             case .heartbeat: intervals.append(Interval(from: gap.from, to: gap.to, signal: "heartbeat stale: \(gap.reason)"))
             case .redis: intervals.append(Interval(from: gap.from, to: gap.to, signal: "Redis unreachable: \(gap.reason)"))
             case .host: intervals.append(Interval(from: gap.from, to: gap.to, signal: "recorder: \(gap.reason)"))
+            }
+        }
+        for stretch in MemoryOutageSignals(thresholds: thresholds).detect(dataset) {
+            if let kind = stretch.kind {
+                intervals.append(Interval(from: stretch.from, to: stretch.to, kind: kind, peak: stretch.peak, isMemory: stretch.isMemory,
+                                          describe: stretch.describe))
+            } else {
+                let signal = stretch.describe(stretch.to - stretch.from, stretch.peak)
+                var interval = Interval(from: stretch.from, to: stretch.to, signal: signal)
+                interval.isMemory = stretch.isMemory
+                intervals.append(interval)
             }
         }
         intervals += vanishedProcesses(dataset)

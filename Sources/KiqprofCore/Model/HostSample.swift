@@ -29,6 +29,14 @@ public struct HostSample: Codable, Sendable, Equatable {
     public var memUsedReportedPct: Double?
     /// EC2 burstable instances: CPU credits left (CloudWatch CPUCreditBalance).
     public var cpuCreditBalance: Double?
+    /// /proc/vmstat counters as read (cumulative since boot; the analysis takes differences within one boot).
+    public var oomKills: Int64?
+    public var majorFaults: Int64?
+    public var swapIns: Int64?
+    public var swapOuts: Int64?
+    /// The kernel's boot id and boot time (epoch seconds): a different id is a reboot.
+    public var bootId: String?
+    public var bootTime: Double?
 
     enum CodingKeys: String, CodingKey {
         case t, host, source, cpuUserPct = "cpu_user_pct", cpuSystemPct = "cpu_system_pct", cpuIowaitPct = "cpu_iowait_pct"
@@ -38,6 +46,8 @@ public struct HostSample: Codable, Sendable, Equatable {
         case psiMemoryFullAvg10 = "psi_memory_full_avg10", psiIOSomeAvg10 = "psi_io_some_avg10", psiIOFullAvg10 = "psi_io_full_avg10"
         case importId = "import_id", cpuBusyReportedPct = "cpu_busy_pct", memUsedReportedPct = "mem_used_pct"
         case cpuCreditBalance = "cpu_credit_balance"
+        case oomKills = "oom_kills", majorFaults = "pgmajfault", swapIns = "pswpin", swapOuts = "pswpout", bootId = "boot_id"
+        case bootTime = "boot_time"
     }
 
     public init(t: Double, host: String, source: HostSampleSource) {
@@ -86,6 +96,12 @@ public struct HostSample: Codable, Sendable, Equatable {
         sample.psiMemoryFullAvg10 = current.psiMemoryFull
         sample.psiIOSomeAvg10 = current.psiIOSome
         sample.psiIOFullAvg10 = current.psiIOFull
+        sample.oomKills = current.oomKills
+        sample.majorFaults = current.majorFaults
+        sample.swapIns = current.swapIns
+        sample.swapOuts = current.swapOuts
+        sample.bootId = current.bootId
+        sample.bootTime = current.bootTime
         return sample
     }
 }

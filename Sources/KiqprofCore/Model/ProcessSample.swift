@@ -7,4 +7,11 @@ public struct ProcessSample: Sendable, Equatable {
     public var rssKiB: Int?, rttMicros: Int?, beat: Double?, quiet: Bool?
     /// Percent of one core, and RSS in KiB, from /proc when the process runs on this host.
     public var cpuPct: Double?, procRssKiB: Int?
+    /// The memory cgroup that holds (or, through an ancestor's limit, bounds) a local process, as read from
+    /// /sys/fs/cgroup: its path, usage and inactive page cache (KiB), limit (KiB; nil when unlimited), and the
+    /// kernel's counts of hitting the limit and of OOM kills in it.
+    public var cgroupPath: String? = nil, cgroupUsageKiB: Int? = nil, cgroupInactiveFileKiB: Int? = nil
+    public var cgroupLimitKiB: Int? = nil, cgroupLimitHits: Int64? = nil, cgroupOOMKills: Int64? = nil
+    /// v2 `oom` and `high` events (cumulative), and v1's `under_oom` flag.
+    public var cgroupOOMEvents: Int64? = nil, cgroupHighEvents: Int64? = nil, cgroupUnderOOM: Bool? = nil
 }

@@ -16,7 +16,8 @@ public enum IncidentRenderer {
             ("data", .object([
                 ("runs", .int(analysis.runCount)), ("classes", .int(analysis.profiles.count)),
                 ("host_samples", .int(analysis.hostSampleCount)), ("process_samples", .int(analysis.processSampleCount)),
-                ("host_memory_mb", .number(analysis.hostMemoryTotalMB, places: 1)), ("cpu_count", .int(analysis.cpuCount)),
+                ("host_memory_mb", .number(analysis.hostMemoryTotalMB, places: 1)),
+                ("memory_limit_mb", .number(analysis.memoryLimitMB, places: 1)), ("cpu_count", .int(analysis.cpuCount)),
             ])),
             ("timeline", timelineJSON(analysis.timeline)),
         ])
@@ -51,7 +52,7 @@ public enum IncidentRenderer {
     }
 
     static func suspectJSON(_ profile: ClassProfile, analysis: IncidentAnalysis) -> JSONValue {
-        let parts = SuspectScore.parts(profile, hostMemoryMB: analysis.hostMemoryTotalMB, outageWindowCount: analysis.outageWindows.count)
+        let parts = SuspectScore.parts(profile, hostMemoryMB: analysis.memoryBudgetMB, outageWindowCount: analysis.outageWindows.count)
         let joint = !profile.attribJointWith.isEmpty
         return .object([
             ("rank", .int(profile.rank)), ("class", .string(profile.jobClass)), ("score", .number(profile.score, places: 2)),

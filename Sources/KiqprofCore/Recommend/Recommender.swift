@@ -162,7 +162,7 @@ public struct Recommender {
                     + " \(suspect.maxConcurrency) at once)"],
                 impact: impact, impactScore: suspect.score * 0.8, origin: "measured"))
         }
-        let resource = SuspectScore.parts(suspect, hostMemoryMB: analysis.hostMemoryTotalMB,
+        let resource = SuspectScore.parts(suspect, hostMemoryMB: analysis.memoryBudgetMB,
             outageWindowCount: analysis.outageWindows.count)
         if resource.resourceBasis != .busyShare && resource.resource >= 0.15 {
             result.append(Recommendation(
@@ -200,16 +200,18 @@ public struct Recommender {
         return (String(text.dropFirst(11).prefix(5)), quiet.1)
     }
 
-    /// Lower concurrency when Sidekiq's processes at their peak RSS approach the host's memory.
+    /// Lower concurrency when Sidekiq's processes at their peak RSS approach the host's memory, or the cgroup
+    /// limit they run under.
     private func memoryRecommendation(analysis: IncidentAnalysis, processes: ProcessFacts) -> Recommendation? {
-        guard let hostMemory = analysis.hostMemoryTotalMB, hostMemory > 0 else { return nil }
+        guard let hostMemory = analysis.memoryBudgetMB, hostMemory > 0 else { return nil }
+        let whose = analysis.memoryLimitMB == nil ? "the host's" : "the cgroup limit of"
         let total = processes.peakRSSMB * Double(processes.processes)
         let share = total / hostMemory
         let memoryOutage = analysis.outageWindows.contains(where: \.memoryExhausted)
         guard share >= 0.6 || memoryOutage else { return nil }
         let evidence = ["\(processes.processes) Sidekiq process\(processes.processes == 1 ? "" : "es") peaked at"
             + " \(NumberText.compact(processes.peakRSSMB)) MB RSS: "
-                        + "\(NumberText.compact(total)) MB, \(NumberText.percent(share)) % of the host's"
+                        + "\(NumberText.compact(total)) MB, \(NumberText.percent(share)) % of \(whose)"
                             + " \(NumberText.compact(hostMemory)) MB"]
             + (memoryOutage ? ["memory ran out in at least one outage window"] : [])
         if let rule = rules.processRules.first,

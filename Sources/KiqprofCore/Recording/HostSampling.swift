@@ -5,4 +5,7 @@ public protocol HostSampling: AnyObject {
 
     /// CPU percent of one core used by `pid` since the previous call for it, and its RSS; nil if it is not here.
     func processUsage(pid: Int, at time: Double) -> (cpuPct: Double?, rssKiB: Int)?
+
+    /// The memory cgroup bounding local process `pid` (usage, limit, OOM kills); nil where none can be read.
+    func cgroupMemory(pid: Int, at time: Double) -> CgroupMemory?
 }

@@ -15,6 +15,7 @@ public final class Recorder {
         public var timeout: Double = 2
         public var hostName: String = ProcHostSampler.hostName()
         public var procRoot: String = "/proc"
+        public var cgroupRoot: String = "/sys/fs/cgroup"
 
         public init(endpoint: RedisEndpoint, keyspace: SidekiqKeyspace) {
             self.endpoint = endpoint
@@ -60,7 +61,7 @@ public final class Recorder {
     public var metrics: RecorderMetrics?
 
     /// - Parameter options: only the polling, flushing and retention settings and the host name are used;
-    ///   the connection settings and `procRoot` belong to the real source and sampler.
+    ///   the connection settings, `procRoot` and `cgroupRoot` belong to the real source and sampler.
     public init(
         options: Options, store: Store, source: SidekiqStateSource, sampler: HostSampling, clock: RecorderClock,
         log: @escaping (String) -> Void = { _ in }
@@ -77,7 +78,8 @@ public final class Recorder {
     public convenience init(options: Options, store: Store, log: @escaping (String) -> Void = { _ in }) {
         let source = RedisStateSource(
             endpoint: options.endpoint, keyspace: options.keyspace, cronNamespaces: options.cronNamespaces, timeout: options.timeout)
-        self.init(options: options, store: store, source: source, sampler: ProcHostSampler(root: options.procRoot),
+        let sampler = ProcHostSampler(root: options.procRoot, cgroupRoot: options.cgroupRoot)
+        self.init(options: options, store: store, source: source, sampler: sampler,
                   clock: SystemRecorderClock(), log: log)
     }
 
@@ -170,6 +172,7 @@ public final class Recorder {
             }
             summary.runsRecorded += ended.count
             let firstProcessSample = batch.processSamples.count
+            var cgroupsRead = Set<String>()
             for process in status.processes {
                 var sample = RecordBatch.ProcessSample(
                     t: time, identity: process.identity, host: process.hostname, pid: process.pid, busy: process.busy,
@@ -180,6 +183,11 @@ public final class Recorder {
                 {
                     sample.cpuPct = usage.cpuPct
                     sample.procRssKiB = usage.rssKiB
+                    if let memory = sampler.cgroupMemory(pid: pid, at: time) {
+                        // Processes in one cgroup share its reading: stored once a poll, on the first of them.
+                        sample.cgroupPath = memory.path
+                        if cgroupsRead.insert(memory.path).inserted { memory.record(into: &sample) }
+                    }
                 }
                 // Local processes every poll (their CPU is measured here); others once per heartbeat.
                 let beatKey = process.beat ?? -1

@@ -24,6 +24,8 @@ extension Store {
             var classes = IncidentDataset.Interner()
             var identities = IncidentDataset.Interner()
             var hosts = IncidentDataset.Interner()
+            var boots = IncidentDataset.Interner()
+            var cgroups = IncidentDataset.Interner()
             let lastDataTime = try Double.fetchOne(db,
                 sql: "SELECT MAX(t) FROM (SELECT MAX(t) AS t FROM host_sample UNION ALL SELECT MAX(t) FROM process_sample UNION ALL"
                 + " SELECT MAX(COALESCE(end, end_max, start)) FROM job_run)") ?? to
@@ -51,7 +53,8 @@ extension Store {
             let margin = 600.0
             let samples = SQLiteStatement(try db.makeStatement(sql: """
                 SELECT t, host, cpu_idle_pct, cpu_iowait_pct, cpu_busy_pct, mem_total_kib, mem_available_kib, mem_used_pct,
-                       swap_total_kib, swap_free_kib, load1, cpu_count, psi_cpu_some_avg10, psi_memory_full_avg10
+                       swap_total_kib, swap_free_kib, load1, cpu_count, psi_cpu_some_avg10, psi_memory_full_avg10,
+                       oom_kills, pgmajfault, boot_id, boot_time
                 FROM host_sample WHERE t >= ? AND t <= ? ORDER BY t, host
                 """))
             try samples.statement.setArguments([from - margin, to])
@@ -80,6 +83,10 @@ extension Store {
                 point.cpuCount = h.double(11).map { Int($0) }
                 point.psiCPUSomeAvg10 = h.double(12)
                 point.psiMemoryFullAvg10 = h.double(13)
+                point.oomKills = h.double(14).map { Int64($0) }
+                point.majorFaults = h.double(15).map { Int64($0) }
+                point.bootIndex = h.text(16).map { boots.index($0) } ?? -1
+                point.bootTime = h.double(17)
                 dataset.hostPoints.append(point)
             }
 
@@ -93,6 +100,26 @@ extension Store {
                 dataset.processPoints.append(IncidentDataset.ProcessPoint(
                     t: h.number(0), identityIndex: identities.index(h.text(1) ?? "?"),
                     cpuPct: h.double(2), rssMB: h.double(3).map { $0 / 1024 }, concurrency: h.double(4).map { Int($0) }))
+            }
+
+            // The recorder stores a shared cgroup's reading once a poll (on the first process in it): one row each.
+            let cgroupRows = SQLiteStatement(try db.makeStatement(sql: """
+                SELECT t, host, cgroup_path, cgroup_usage_kib, cgroup_inactive_file_kib, cgroup_limit_kib,
+                       cgroup_limit_hits, cgroup_oom_kills, cgroup_high_events, cgroup_under_oom
+                FROM process_sample WHERE t >= ? AND t <= ? AND cgroup_path IS NOT NULL AND cgroup_usage_kib IS NOT NULL
+                ORDER BY t
+                """))
+            try cgroupRows.statement.setArguments([from - margin, to])
+            while try cgroupRows.nextRow() {
+                let c = cgroupRows
+                let usage = c.number(3)
+                dataset.cgroupPoints.append(IncidentDataset.CgroupPoint(
+                    t: c.number(0), hostIndex: hosts.index(c.text(1) ?? "?"), cgroupIndex: cgroups.index(c.text(2) ?? "?"),
+                    usageMB: usage / 1024, workingSetMB: (usage - min(usage, c.double(4) ?? 0)) / 1024,
+                    limitMB: c.double(5).map { $0 / 1024 }, limitHits: c.double(6).map { Int64($0) },
+                    oomKills: c.double(7).map { Int64($0) }))
+                dataset.cgroupPoints[dataset.cgroupPoints.count - 1].highEvents = c.double(8).map { Int64($0) }
+                dataset.cgroupPoints[dataset.cgroupPoints.count - 1].underOOM = c.double(9).map { $0 != 0 }
             }
 
             dataset.queuePoints = try Row.fetchAll(db, sql: """
@@ -128,6 +155,8 @@ extension Store {
             dataset.classes = classes.names
             dataset.identities = identities.names
             dataset.hosts = hosts.names
+            dataset.cgroups = cgroups.names
+            dataset.bootIds = boots.names
             dataset.linkRunsToProcesses()
             return dataset
         }

@@ -9,12 +9,14 @@ extension Store {
             for sample in batch.hostSamples { try sample.insert(db) }
             let processStatement = try db.cachedStatement(sql: """
                 INSERT INTO process_sample (t, identity, host, pid, busy, concurrency, rss_kib, rtt_us, beat, quiet, cpu_pct,\
-                 proc_rss_kib)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 proc_rss_kib, cgroup_path, cgroup_usage_kib, cgroup_inactive_file_kib, cgroup_limit_kib, cgroup_limit_hits,\
+                 cgroup_oom_kills, cgroup_oom_events, cgroup_high_events, cgroup_under_oom)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for s in batch.processSamples {
                 try processStatement.execute(arguments: [s.t, s.identity, s.host, s.pid, s.busy, s.concurrency, s.rssKiB, s.rttMicros,
-                    s.beat, s.quiet, s.cpuPct, s.procRssKiB])
+                    s.beat, s.quiet, s.cpuPct, s.procRssKiB, s.cgroupPath, s.cgroupUsageKiB, s.cgroupInactiveFileKiB, s.cgroupLimitKiB,
+                    s.cgroupLimitHits, s.cgroupOOMKills, s.cgroupOOMEvents, s.cgroupHighEvents, s.cgroupUnderOOM])
             }
             let queueStatement = try db.cachedStatement(sql: "INSERT INTO queue_sample (t, queue, size, latency_s) VALUES (?, ?, ?, ?)")
             for s in batch.queueSamples { try queueStatement.execute(arguments: [s.t, s.queue, s.size, s.latency]) }
@@ -119,6 +121,31 @@ extension Store {
             try Row.fetchAll(db, sql: "SELECT t, cpu_pct, proc_rss_kib FROM process_sample WHERE identity = ? ORDER BY t",
                 arguments: [identity]).map {
                 (t: $0["t"], cpuPct: $0["cpu_pct"], rssKiB: $0["proc_rss_kib"])
+            }
+        }
+    }
+
+    /// The memory cgroup readings of one Sidekiq process over time, as recorded on its host.
+    public func processCgroups(identity: String) throws -> [ProcessSample] {
+        try reading { db in
+            try Row.fetchAll(db, sql: """
+                SELECT t, host, pid, cgroup_path, cgroup_usage_kib, cgroup_inactive_file_kib, cgroup_limit_kib, cgroup_limit_hits,
+                       cgroup_oom_kills, cgroup_oom_events, cgroup_high_events, cgroup_under_oom
+                FROM process_sample WHERE identity = ? ORDER BY t
+                """, arguments: [identity]).map { row in
+                var sample = ProcessSample(t: row["t"], identity: identity, host: row["host"], pid: row["pid"], busy: nil,
+                                           concurrency: nil, rssKiB: nil, rttMicros: nil, beat: nil, quiet: nil, cpuPct: nil,
+                                           procRssKiB: nil)
+                sample.cgroupPath = row["cgroup_path"]
+                sample.cgroupUsageKiB = row["cgroup_usage_kib"]
+                sample.cgroupInactiveFileKiB = row["cgroup_inactive_file_kib"]
+                sample.cgroupLimitKiB = row["cgroup_limit_kib"]
+                sample.cgroupLimitHits = row["cgroup_limit_hits"]
+                sample.cgroupOOMKills = row["cgroup_oom_kills"]
+                sample.cgroupOOMEvents = row["cgroup_oom_events"]
+                sample.cgroupHighEvents = row["cgroup_high_events"]
+                sample.cgroupUnderOOM = row["cgroup_under_oom"]
+                return sample
             }
         }
     }

@@ -121,6 +121,25 @@ public final class Store: Sendable {
         migrator.registerMigration("v4a: why a run was lost (an OOM kill from a kernel log)") { db in
             try db.execute(sql: "ALTER TABLE job_run ADD COLUMN cause TEXT")
         }
+        migrator.registerMigration("v5: memory cgroups of Sidekiq processes; vmstat counters and boot identity of hosts") { db in
+            try db.execute(sql: """
+                ALTER TABLE process_sample ADD COLUMN cgroup_path TEXT;
+                ALTER TABLE process_sample ADD COLUMN cgroup_usage_kib INTEGER;
+                ALTER TABLE process_sample ADD COLUMN cgroup_inactive_file_kib INTEGER;
+                ALTER TABLE process_sample ADD COLUMN cgroup_limit_kib INTEGER;
+                ALTER TABLE process_sample ADD COLUMN cgroup_limit_hits INTEGER;
+                ALTER TABLE process_sample ADD COLUMN cgroup_oom_kills INTEGER;
+                ALTER TABLE process_sample ADD COLUMN cgroup_oom_events INTEGER;
+                ALTER TABLE process_sample ADD COLUMN cgroup_high_events INTEGER;
+                ALTER TABLE process_sample ADD COLUMN cgroup_under_oom INTEGER;
+                ALTER TABLE host_sample ADD COLUMN oom_kills INTEGER;
+                ALTER TABLE host_sample ADD COLUMN pgmajfault INTEGER;
+                ALTER TABLE host_sample ADD COLUMN pswpin INTEGER;
+                ALTER TABLE host_sample ADD COLUMN pswpout INTEGER;
+                ALTER TABLE host_sample ADD COLUMN boot_id TEXT;
+                ALTER TABLE host_sample ADD COLUMN boot_time REAL;
+                """)
+        }
         return migrator
     }
 }

@@ -9,7 +9,8 @@ extension KiqprofCommand {
               Works on whatever the store holds: runs from `record` or imported logs, host samples from `record`, \
               sar, CloudWatch, Prometheus or CSV. Outage windows are found without being told (CPU busy ≥ 90 % \
               for 60 s, MemAvailable ≤ 5 %, swapping ≥ 30 s, pressure stalls, host sampling gaps, stale \
-              heartbeats, vanished processes, queue latency ≥ 60 s); each lists the signals that define it. \
+              heartbeats, vanished processes, queue latency ≥ 60 s, a memory cgroup ≥ 95 % of its limit, OOM \
+              kills, major-fault storms, reboots); each lists the signals that define it. \
               Suspects are ranked by what one run adds to host CPU and memory once the classes running beside \
               it are accounted for, raised for recurring and piling up and for running in outage windows \
               (README, "How suspects are ranked"). Without a window it analyses everything in the store. \

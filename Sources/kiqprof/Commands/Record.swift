@@ -8,9 +8,9 @@ extension KiqprofCommand {
             discussion: """
               Polls Sidekiq every --interval (at most two pipelined round trips) and reconstructs every job \
               run that crosses a heartbeat: its exact start (run_at) and its end bracketed between two polls. \
-              Samples this host from /proc at every poll, even while Redis is unreachable, and the CPU and \
-              RSS of each Sidekiq process running here. Gaps (Redis down, a starved host) are recorded as \
-              evidence. SIGINT/SIGTERM flush and exit 0. Read-only on Redis.
+              Samples this host from /proc at every poll, even while Redis is unreachable, and the CPU, \
+              RSS and memory cgroup (usage, limit, OOM kills) of each Sidekiq process running here. Gaps \
+              (Redis down, a starved host) are recorded as evidence. SIGINT/SIGTERM flush and exit 0. Read-only on Redis.
 
               With --listen it serves Prometheus metrics at /metrics: Sidekiq's gauges and counters under \
               sidekiq-prometheus-exporter's names, per-class run counts and duration histograms, the host and \
