@@ -5,7 +5,7 @@ SWIFT ?= swift
 RUNTIME_PACKAGES := libhiredis-dev libsqlite3-dev redis-server python3
 TEST_PACKAGES := $(RUNTIME_PACKAGES) ruby-sidekiq ruby-redis-namespace ruby-sidekiq-cron sysstat python3
 
-.PHONY: all build release deps test-deps test demo reproduce check-report check-static bench-census bench-record bench-import bench-incident bench-report bench-evidence install clean
+.PHONY: all build release deps test-deps test demo reproduce check-report check-static bench-census bench-record bench-import bench-incident bench-report bench-evidence fuzz install clean
 
 all: build
 
@@ -85,6 +85,11 @@ bench-incident: release
 # A benchmark: ranking accuracy, periodicity and attribution over 200 generated scenarios with known truth.
 bench-evidence: release
 	python3 bench/evidence/run.py --kiqprof "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/kiqprof"
+
+# Not a test: builds the libFuzzer harnesses in fuzz/ and runs each on the parsers in turn (10 M executions or
+# FUZZ_SECONDS each; FUZZ_RUNS, FUZZERS=... to choose); fails on a crash, whose input stays in fuzz/work/.
+fuzz: deps
+	SWIFT="$(SWIFT)" python3 scripts/fuzz.py
 
 install: release
 	@bin="$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/kiqprof"; \
