@@ -1,11 +1,11 @@
 // swift-tools-version:6.0
 // libFuzzer harnesses for kiqprof's parsers: one executable per fuzzer, built and run by `make fuzz`
-// (scripts/fuzz.sh). A package of its own so the main package's `swift build` and `swift test` never see it.
+// (scripts/fuzz.py). A package of its own so the main package's `swift build` and `swift test` never see it.
 import PackageDescription
 
 let fuzzers = [
-    "SidekiqLogFuzzer", "JSONScannerFuzzer", "JobPayloadFuzzer", "EnvironmentFileFuzzer", "SarDocumentFuzzer",
-    "CloudWatchDocumentFuzzer", "PrometheusDocumentFuzzer", "RuleBookFuzzer",
+    "SidekiqLogFuzzer", "LogBlockReaderFuzzer", "JSONScannerFuzzer", "JobPayloadFuzzer", "EnvironmentFileFuzzer",
+    "SarDocumentFuzzer", "CloudWatchDocumentFuzzer", "PrometheusDocumentFuzzer", "RuleBookFuzzer",
 ]
 
 let package = Package(

@@ -3,8 +3,8 @@
 fuzzer in turn, and prints what each did. Exits 1 when any fuzzer crashed; its input stays in fuzz/work/.
 
 FUZZ_RUNS (default 10,000,000 executions per fuzzer; 0 for no limit) and FUZZ_SECONDS (default 1,800, a cap per
-fuzzer) bound each run; FUZZERS="sidekiq-log json-scanner" runs only those. The corpus grows from run to run in
-fuzz/work/<fuzzer>/corpus (git ignores fuzz/work): delete it to start again from the seeds.
+fuzzer; 300 for log-blocks) bound each run; FUZZERS="sidekiq-log json-scanner" runs only those. The corpus grows
+from run to run in fuzz/work/<fuzzer>/corpus (git ignores fuzz/work): delete it to start again from the seeds.
 """
 import glob
 import json
@@ -44,14 +44,24 @@ def log_chunks(_):
         lines = [line for line in lines_of(path) if line]
         step = max(8, len(lines) // 24)  # at most ~24 pieces per file, spread over it
         for index, start in enumerate(range(0, len(lines), step)):
-            yield f"{os.path.basename(os.path.dirname(path))}-{os.path.basename(path)}-{index}", b"\n".join(lines[start:start + 8])
+            piece = lines[start:start + 8]
+            while len(piece) > 1 and sum(len(line) + 1 for line in piece) > 2048:  # journald's JSON lines are long
+                piece.pop()
+            yield f"{os.path.basename(os.path.dirname(path))}-{os.path.basename(path)}-{index}", b"\n".join(piece)
+
+
+def blocks_of_log_chunks(_):
+    """The log pieces, each behind the two bytes that choose a block size and the bytes the file claims beyond its end."""
+    for index, (name, data) in enumerate(log_chunks(None)):
+        yield name, bytes([index % 128, 0 if index % 3 else 64]) + data
 
 
 def json_lines(_):
     """JSON values from the logs (Sidekiq's JSON formatter, journald -o json) and the job payloads of the snapshots."""
     for name, data in payloads(None):
         yield name, data
-    for path in sorted(glob.glob(os.path.join(FIXTURES, "*", "sidekiq-json.log")) + glob.glob(os.path.join(FIXTURES, "*", "journal-*.json"))):
+    paths = glob.glob(os.path.join(FIXTURES, "*", "sidekiq-json.log")) + glob.glob(os.path.join(FIXTURES, "*", "journal-*.json"))
+    for path in sorted(paths):
         for index, line in enumerate(line for line in lines_of(path) if line.startswith(b"{")):
             if index < 20:
                 yield f"{os.path.basename(os.path.dirname(path))}-{os.path.basename(path)}-{index}", line
@@ -103,7 +113,8 @@ def nothing(_):
 
 # name, SwiftPM product, build, -max_len, fixture seeds, committed seed folder (fuzz/corpus/<folder>).
 FUZZERS = [
-    ("sidekiq-log", "SidekiqLogFuzzer", "asan", 4096, log_chunks, None),
+    ("sidekiq-log", "SidekiqLogFuzzer", "asan", 2048, log_chunks, None),
+    ("log-blocks", "LogBlockReaderFuzzer", "asan", 1024, blocks_of_log_chunks, None),
     ("json-scanner", "JSONScannerFuzzer", "asan", 4096, json_lines, "payload"),
     ("job-payload", "JobPayloadFuzzer", "asan", 4096, payloads, "payload"),
     ("env-file", "EnvironmentFileFuzzer", "plain", 4096, nothing, "env"),
@@ -123,9 +134,10 @@ def wait_while_quiet():
 def build(kind, products):
     wait_while_quiet()
     scratch, flags = BUILDS[kind]
-    # lld: gold fails on the sanitizer runtime's symbols. -enable-testing: the log harness reaches the parser's
+    # lld: gold stops with an internal error on these links. -enable-testing: the log harness reaches the parser's
     # per-line state through @testable import, as the importer does.
-    command = NICE + [SWIFT, "build", "--package-path", os.path.join(ROOT, "fuzz"), "--scratch-path", os.path.join(ROOT, scratch), "-c", "release",
+    command = NICE + [SWIFT, "build", "--package-path", os.path.join(ROOT, "fuzz"), "--scratch-path", os.path.join(ROOT, scratch),
+                      "-c", "release",
                       "-Xswiftc", "-enable-testing", "-Xswiftc", "-use-ld=lld"] + flags
     for product in products:
         subprocess.run(command + ["--product", product], check=True)
@@ -151,11 +163,16 @@ def seed(name, generate, folder):
     return corpus
 
 
+# log-blocks writes a file and reads it back per execution (about 400 a second): it cannot reach 10 M in a
+# sensible time, so unless FUZZ_SECONDS says otherwise it runs for this long.
+DEFAULT_SECONDS = {"log-blocks": 300}
+
+
 def run(name, binary, max_len, corpus):
     wait_while_quiet()
     directory = os.path.join(WORK, name)
     runs = int(os.environ.get("FUZZ_RUNS", "10000000"))
-    seconds = int(os.environ.get("FUZZ_SECONDS", "1800"))
+    seconds = int(os.environ.get("FUZZ_SECONDS", DEFAULT_SECONDS.get(name, 1800)))
     log_path = os.path.join(directory, "fuzz.log")
     command = NICE + [binary, corpus, f"-max_len={max_len}", f"-runs={runs if runs > 0 else -1}", f"-max_total_time={seconds}",
                       "-print_final_stats=1", "-timeout=10", "-rss_limit_mb=4096", f"-artifact_prefix={directory}/"]
@@ -208,7 +225,8 @@ def main():
               f" {result['crashes']:>8} {result['corpus']:>7}")
     failed = [result for result in results if result["crashes"]]
     for result in failed:
-        print(f"\n{result['name']} crashed; its input: {' '.join(os.path.relpath(p, ROOT) for p in result['artifacts']) or '(none written)'}"
+        inputs = " ".join(os.path.relpath(path, ROOT) for path in result["artifacts"]) or "(none written)"
+        print(f"\n{result['name']} crashed; its input: {inputs}"
               f"\n  the fuzzer's output: {os.path.relpath(result['log'], ROOT)}"
               f"\n  to rerun it: {os.path.relpath(result['binary'], ROOT)} <input>")
     sys.exit(1 if failed else 0)
