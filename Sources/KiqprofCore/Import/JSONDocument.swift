@@ -14,6 +14,9 @@ enum JSONDocument {
         return try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
     }
 
+    /// The whole part of `value`, or nil when an Int cannot hold it (a garbled export's 1e300 or NaN).
+    static func integer(_ value: Double) -> Int? { Int(exactly: value.rounded(.towardZero)) }
+
     static func number(_ value: Any?) -> Double? {
         // `value is Bool` is true for a bridged NSNumber 0 or 1, so compare the dynamic type instead.
         if let value, type(of: value) == Bool.self { return nil }

@@ -45,10 +45,10 @@ public enum PrometheusDocument {
                 for (t, v) in values {
                     var s = sample(instance, t)
                     switch metric {
-                    case "node_memory_MemTotal_bytes": s.memTotalKiB = Int(v / 1024)
-                    case "node_memory_MemAvailable_bytes": s.memAvailableKiB = Int(v / 1024)
-                    case "node_memory_SwapTotal_bytes": s.swapTotalKiB = Int(v / 1024)
-                    case "node_memory_SwapFree_bytes": s.swapFreeKiB = Int(v / 1024)
+                    case "node_memory_MemTotal_bytes": s.memTotalKiB = JSONDocument.integer(v / 1024)
+                    case "node_memory_MemAvailable_bytes": s.memAvailableKiB = JSONDocument.integer(v / 1024)
+                    case "node_memory_SwapTotal_bytes": s.swapTotalKiB = JSONDocument.integer(v / 1024)
+                    case "node_memory_SwapFree_bytes": s.swapFreeKiB = JSONDocument.integer(v / 1024)
                     case "node_load1": s.load1 = v
                     case "node_load5": s.load5 = v
                     default: s.load15 = v

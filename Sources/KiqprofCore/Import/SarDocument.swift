@@ -31,13 +31,13 @@ public enum SarDocument {
                 }
                 if let memory = record["memory"] as? [String: Any] {
                     if let available = JSONDocument.number(memory["avail"]), let used = JSONDocument.number(memory["memused"]) {
-                        sample.memAvailableKiB = Int(available)
-                        sample.memTotalKiB = Int(available + used)
+                        sample.memAvailableKiB = JSONDocument.integer(available)
+                        sample.memTotalKiB = JSONDocument.integer(available + used)
                     }
                     sample.memUsedReportedPct = JSONDocument.number(memory["memused-percent"])
                     if let free = JSONDocument.number(memory["swpfree"]), let used = JSONDocument.number(memory["swpused"]) {
-                        sample.swapFreeKiB = Int(free)
-                        sample.swapTotalKiB = Int(free + used)
+                        sample.swapFreeKiB = JSONDocument.integer(free)
+                        sample.swapTotalKiB = JSONDocument.integer(free + used)
                     }
                 }
                 if let queue = record["queue"] as? [String: Any] {

@@ -87,8 +87,10 @@ public enum SidekiqLogParser {
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         guard parts.count >= 3, let month = months.firstIndex(of: String(parts[0])), let day = Int(parts[1]) else { return nil }
         let clockParts = parts[2].split(separator: ":")
+        // journald writes real clock times; anything else is not its prefix (and would overflow the sum below).
         guard clockParts.count == 3, let hour = Int(clockParts[0]), let minute = Int(clockParts[1]),
-            let second = Double(clockParts[2]) else { return nil }
+            let second = Double(clockParts[2]), (1...31).contains(day), (0..<24).contains(hour), (0..<60).contains(minute),
+            second >= 0, second < 61 else { return nil }
         let days = daysFromCivil(year: clock.year, month: month + 1, day: day)
         return Double(days * 86400 + hour * 3600 + minute * 60) + second - Double(clock.utcOffset)
     }
@@ -124,6 +126,7 @@ public enum SidekiqLogParser {
         var pid = 0
         var digits = 0
         while index < count, text[index] >= 48, text[index] <= 57 {
+            guard digits < 18 else { return false }  // no pid is that long, and more digits would overflow
             pid = pid * 10 + Int(text[index] - 48)
             index += 1
             digits += 1
@@ -254,7 +257,8 @@ public enum SidekiqLogParser {
                 var value = 0
                 var inNumber = false
                 for byte in text[(message.start + 1)..<(message.end - 1)] {
-                    if byte >= 48, byte <= 57 { value = value * 10 + Int(byte - 48); inNumber = true }
+                    // Wrapping: a value past 255 is junk whatever it becomes, and must not trap.
+                    if byte >= 48, byte <= 57 { value = value &* 10 &+ Int(byte - 48); inNumber = true }
                     else if inNumber { bytes.append(UInt8(truncatingIfNeeded: value)); value = 0; inNumber = false }
                 }
                 if inNumber { bytes.append(UInt8(truncatingIfNeeded: value)) }
@@ -277,7 +281,7 @@ public enum SidekiqLogParser {
         // Sidekiq's JSON formatter: {"ts","pid","tid","lvl","msg","ctx"}.
         guard let tsSpan = ts, let pidSpan, let tidSpan, let msgSpan,
             tsSpan.end - tsSpan.start == 24, let time = parseTimestamp(text, at: tsSpan.start, hour: &state.hour),
-            let pid = JSONScanner.double(text, pidSpan).map({ Int($0) }), let tid = JSONScanner.string(text, tidSpan),
+            let pid = JSONScanner.double(text, pidSpan).flatMap({ Int(exactly: $0) }), let tid = JSONScanner.string(text, tidSpan),
             let message = JSONScanner.string(text, msgSpan)
         else { return false }
         var jid: String?

@@ -48,7 +48,8 @@ public struct JobPayload: Sendable, Equatable {
                 case 11 where JSONScanner.key(key, is: "enqueued_at"): payload.enqueuedAt = JSONScanner.double(bytes,
                     span).map(SidekiqTime.epochSeconds)
                 case 11 where JSONScanner.key(key, is: "error_class"): payload.errorClass = JSONScanner.string(bytes, span)
-                case 11 where JSONScanner.key(key, is: "retry_count"): payload.retryCount = JSONScanner.double(bytes, span).map { Int($0) }
+                case 11 where JSONScanner.key(key, is: "retry_count"): payload.retryCount = JSONScanner.double(bytes,
+                    span).flatMap { Int(exactly: $0) }
                 case 13 where JSONScanner.key(key, is: "error_message"): payload.errorMessage = JSONScanner.string(bytes, span)
                 default: break
                 }
