@@ -83,6 +83,8 @@ public struct IncidentDataset: Sendable {
         public var majorFaults: Int64?
         public var bootIndex: Int32 = -1
         public var bootTime: Double?
+        /// EC2 burstable instances: CPU credits left (CloudWatch `CPUCreditBalance`), for `capacity`'s cross-check.
+        public var cpuCreditBalance: Double?
 
         public init(t: Double, hostIndex: Int32, cpuBusyPct: Double? = nil, memUsedMB: Double? = nil, memTotalMB: Double? = nil,
                     memUsedPct: Double? = nil, swapUsedMB: Double? = nil, load1: Double? = nil, cpuCount: Int? = nil,

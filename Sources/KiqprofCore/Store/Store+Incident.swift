@@ -54,7 +54,7 @@ extension Store {
             let samples = SQLiteStatement(try db.makeStatement(sql: """
                 SELECT t, host, cpu_idle_pct, cpu_iowait_pct, cpu_busy_pct, mem_total_kib, mem_available_kib, mem_used_pct,
                        swap_total_kib, swap_free_kib, load1, cpu_count, psi_cpu_some_avg10, psi_memory_full_avg10,
-                       oom_kills, pgmajfault, boot_id, boot_time
+                       oom_kills, pgmajfault, boot_id, boot_time, cpu_credit_balance
                 FROM host_sample WHERE t >= ? AND t <= ? ORDER BY t, host
                 """))
             try samples.statement.setArguments([from - margin, to])
@@ -87,6 +87,7 @@ extension Store {
                 point.majorFaults = h.double(15).map { Int64($0) }
                 point.bootIndex = h.text(16).map { boots.index($0) } ?? -1
                 point.bootTime = h.double(17)
+                point.cpuCreditBalance = h.double(18)
                 dataset.hostPoints.append(point)
             }
 
