@@ -5,7 +5,7 @@ SWIFT ?= swift
 RUNTIME_PACKAGES := libhiredis-dev libsqlite3-dev redis-server python3
 TEST_PACKAGES := $(RUNTIME_PACKAGES) ruby-sidekiq ruby-redis-namespace ruby-sidekiq-cron sysstat python3 prometheus systemd
 
-.PHONY: all build release deps test-deps test demo reproduce check-report check-static bench-census bench-record bench-import bench-incident bench-report bench-evidence bench-compare bench-check reproduce-oom fuzz install clean
+.PHONY: all build release deps test-deps test demo reproduce check-report check-static bench-census bench-record bench-import bench-incident bench-report bench-evidence bench-compare bench-check bench-capacity reproduce-oom fuzz install clean
 
 all: build
 
@@ -105,6 +105,11 @@ bench-evidence: release
 # A benchmark: check against 1M queued jobs, GET /metrics, and record's CPU with and without --listen.
 bench-check: test-deps release
 	python3 bench/check/run.py --kiqprof "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/kiqprof"
+
+# A benchmark: capacity --json on a generated month at 1-minute resolution (43,201 host samples, 25,920 runs),
+# against a Python floor that reads the same rows; target 1 s.
+bench-capacity: release
+	python3 bench/capacity/run.py --kiqprof "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/kiqprof"
 
 # Not a test: builds the libFuzzer harnesses in fuzz/ and runs each on the parsers in turn (10 M executions or
 # FUZZ_SECONDS each; FUZZ_RUNS, FUZZERS=... to choose); fails on a crash, whose input stays in fuzz/work/.

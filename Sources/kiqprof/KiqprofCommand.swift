@@ -20,6 +20,7 @@ struct KiqprofCommand: ParsableCommand {
               kiqprof incident --at "2026-11-24 14:30" --window 30m
               kiqprof recommend --last 6h
               kiqprof report --last 24h --format html -o report.html
+              kiqprof capacity --last 30d --instance t4g.small
 
             Before the next one (keep history and serve /metrics; alarm early; switch a periodic job off):
               kiqprof record --env-file /home/mastodon/live/.env.production --listen 127.0.0.1:9127
@@ -32,7 +33,7 @@ struct KiqprofCommand: ParsableCommand {
         version: KiqprofVersion.current,
         subcommands: [
             Status.self, Census.self, Check.self, Record.self, Runs.self, Import.self, Incident.self, Recommend.self, Report.self,
-            Toggle.self,
+            Capacity.self, Toggle.self,
         ]
     )
 }

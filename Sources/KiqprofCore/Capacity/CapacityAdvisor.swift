@@ -153,9 +153,9 @@ struct CapacityAdvisor {
                 + "\(mb(fit.memoryMB))" + (fit.minimumStandardBalance.map { ", lowest balance \(NumberText.compact($0)) credits" } ?? ""))
         }
         guard let pick = result.smallestFits.first(where: { $0.instance.hasPrefix(family + ".") }) ?? result.smallestFits.first else {
-            return CapacityAnalysis.Advice(kind: "instance_type", setting: nil,
-                                           verdict: "no listed burstable type held this window with \(NumberText.percent(analyzer.headroom)) % "
-                                               + "headroom: look beyond t3/t3a/t4g (an m or c type)", arithmetic: arithmetic)
+            let verdict = "no listed burstable type held this window with \(NumberText.percent(analyzer.headroom)) % headroom: "
+                + "look beyond t3/t3a/t4g (an m or c type)"
+            return CapacityAnalysis.Advice(kind: "instance_type", setting: nil, verdict: verdict, arithmetic: arithmetic)
         }
         var verdict = "\(pick.instance) is the smallest \(pick.instance.prefix { $0 != "." }) type that held this window"
         if let current = analyzer.instance {
@@ -199,7 +199,8 @@ struct CapacityAdvisor {
             let simulator = CreditSimulator(instance: instance, startBalance: cpu.startBalance)
             let after = simulator.standard(without), afterPaid = simulator.unlimited(without)
             arithmetic.append("standard mode on \(instance.name): lowest balance \(NumberText.compact(before.minimumBalance)) → "
-                + "\(NumberText.compact(after.minimumBalance)) credits, held to baseline \(DurationExpression.humanize(before.throttledSeconds))"
+                + "\(NumberText.compact(after.minimumBalance)) credits, held to baseline "
+                + "\(DurationExpression.humanize(before.throttledSeconds))"
                 + " → \(DurationExpression.humanize(after.throttledSeconds))")
             arithmetic.append("unlimited mode: \(NumberText.compact(paid.billableVCPUHours)) → "
                 + "\(NumberText.compact(afterPaid.billableVCPUHours)) billable vCPU-hours")

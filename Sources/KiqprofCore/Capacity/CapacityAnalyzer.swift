@@ -129,7 +129,8 @@ public struct CapacityAnalyzer {
         if let first = credits?.first, first.t <= from + 900 {
             return (min(first.balance, type.maximumCredits), "CloudWatch CPUCreditBalance at \(ISOTimestamp.short(first.t))")
         }
-        return (type.maximumCredits, "assumed full: an instance that ran 24 h at or below its baseline (T3, T3a and T4g get no launch credits)")
+        return (type.maximumCredits,
+                "assumed full: an instance that ran 24 h at or below its baseline (T3, T3a and T4g get no launch credits)")
     }
 
     func cpu(_ set: IntervalSet, dataset: IncidentDataset, from: Double, to: Double) -> CapacityAnalysis.CPU {

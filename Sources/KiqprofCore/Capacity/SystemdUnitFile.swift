@@ -77,7 +77,9 @@ public struct SystemdUnitFile: Sendable, Equatable {
             execStart = words
         case "RuntimeMaxSec":
             runtimeMaxSeconds = Self.timeSpan(value)
-            if runtimeMaxSeconds == nil && value != "infinity" { skipped.append("\(position): RuntimeMaxSec '\(value)' is not a time span") }
+            if runtimeMaxSeconds == nil && value != "infinity" {
+                skipped.append("\(position): RuntimeMaxSec '\(value)' is not a time span")
+            }
         case "MemoryMax", "MemoryLimit":
             memoryMaxMB = Self.bytes(value).map { $0 / 1_048_576 }
         default:
