@@ -231,12 +231,14 @@ public struct CapacityAnalyzer {
                 let process = dataset.processPoints[cursor]
                 cursor += 1
                 let index = process.identityIndex
-                let local = onHost[index] ?? {
+                let local: Bool
+                if let known = onHost[index] {
+                    local = known
+                } else {
                     let name = index >= 0 && Int(index) < dataset.identities.count ? dataset.identities[Int(index)] : ""
-                    let match = host == nil || SidekiqProcess(identity: name, state: .gone).hostname == host
-                    onHost[index] = match
-                    return match
-                }()
+                    local = host == nil || SidekiqProcess(identity: name, state: .gone).hostname == host
+                    onHost[index] = local
+                }
                 if local, let rss = process.rssMB { latest[index] = (process.t, rss) }
             }
             let sidekiq = latest.values.filter { $0.t >= point.t - 30 }.reduce(0) { $0 + $1.rss }

@@ -59,62 +59,55 @@ public struct CreditSimulator: Sendable {
     }
 
     public func standard(_ intervals: [Interval]) -> Outcome {
-        var outcome = Outcome(startBalance: startBalance)
-        var balance = startBalance
         let cap = instance.maximumCredits, rate = instance.baselineVCPUs
-        outcome.balances.reserveCapacity(intervals.count)
-        for interval in intervals {
-            let minutes = interval.minutes
-            if let demand = interval.demandVCPUs.map({ min(max(0, $0), Double(instance.vCPUs)) }) {
-                let earned = rate * minutes, used = demand * minutes
-                outcome.earned += earned
-                outcome.demanded += used
-                if balance + earned - used >= 0 {
-                    balance = min(cap, balance + earned - used)
-                } else {
-                    // Demand above the baseline drains the balance at (demand − baseline) per minute; once it is
-                    // empty the rest of the interval runs at the baseline.
-                    let drain = demand - rate
-                    let untilEmpty = balance / drain
-                    if outcome.firstEmptyAt == nil { outcome.firstEmptyAt = interval.start + untilEmpty * 60 }
-                    outcome.throttledSeconds += (minutes - untilEmpty) * 60
-                    outcome.demandCutCredits += used - earned - balance
-                    balance = 0
-                }
+        return replay(intervals) { balance, earned, used, demand, interval, outcome in
+            if balance + earned - used >= 0 {
+                balance = min(cap, balance + earned - used)
+                return
             }
-            outcome.balances.append(balance)
-            if balance < outcome.minimumBalance {
-                outcome.minimumBalance = balance
-                outcome.minimumAt = interval.end
-            }
+            // Demand above the baseline drains the balance at (demand − baseline) per minute; once it is empty
+            // the rest of the interval runs at the baseline.
+            let untilEmpty = balance / (demand - rate)
+            if outcome.firstEmptyAt == nil { outcome.firstEmptyAt = interval.start + untilEmpty * 60 }
+            outcome.throttledSeconds += (interval.minutes - untilEmpty) * 60
+            outcome.demandCutCredits += used - earned - balance
+            balance = 0
         }
-        outcome.endBalance = balance
-        return outcome
     }
 
     public func unlimited(_ intervals: [Interval]) -> Outcome {
+        let cap = instance.maximumCredits
+        var outcome = replay(intervals) { balance, earned, used, _, _, outcome in
+            let owedBefore = max(0, -balance)
+            // Earned credits pay down what is owed first, then fill the balance up to its cap.
+            balance = min(cap, balance + earned - used)
+            var owed = max(0, -balance)
+            outcome.surplusSpent += max(0, owed - owedBefore)
+            // AWS lets an instance owe at most the credits it earns in 24 h; beyond that they are billed at once.
+            if owed > cap {
+                outcome.surplusBilledAtCap += owed - cap
+                owed = cap
+                balance = -cap
+            }
+            outcome.peakSurplus = max(outcome.peakSurplus, owed)
+        }
+        outcome.surplusOwedAtEnd = max(0, -outcome.endBalance)
+        return outcome
+    }
+
+    /// The walk both modes share: demand capped at the vCPUs, credits earned and asked for, the balance after each
+    /// interval and its lowest point; `step` moves the balance as its mode does (unobserved intervals hold it).
+    private func replay(_ intervals: [Interval],
+                        step: (inout Double, Double, Double, Double, Interval, inout Outcome) -> Void) -> Outcome {
         var outcome = Outcome(startBalance: startBalance)
         var balance = startBalance
-        let cap = instance.maximumCredits, rate = instance.baselineVCPUs
         outcome.balances.reserveCapacity(intervals.count)
         for interval in intervals {
-            let minutes = interval.minutes
             if let demand = interval.demandVCPUs.map({ min(max(0, $0), Double(instance.vCPUs)) }) {
-                let earned = rate * minutes, used = demand * minutes
+                let earned = instance.baselineVCPUs * interval.minutes, used = demand * interval.minutes
                 outcome.earned += earned
                 outcome.demanded += used
-                let owedBefore = max(0, -balance)
-                // Earned credits pay down what is owed first, then fill the balance up to its cap.
-                balance = min(cap, balance + earned - used)
-                var owed = max(0, -balance)
-                outcome.surplusSpent += max(0, owed - owedBefore)
-                // AWS lets an instance owe at most the credits it earns in 24 h; beyond that they are billed at once.
-                if owed > cap {
-                    outcome.surplusBilledAtCap += owed - cap
-                    owed = cap
-                    balance = -cap
-                }
-                outcome.peakSurplus = max(outcome.peakSurplus, owed)
+                step(&balance, earned, used, demand, interval, &outcome)
             }
             outcome.balances.append(balance)
             if balance < outcome.minimumBalance {
@@ -123,7 +116,6 @@ public struct CreditSimulator: Sendable {
             }
         }
         outcome.endBalance = balance
-        outcome.surplusOwedAtEnd = max(0, -balance)
         return outcome
     }
 }

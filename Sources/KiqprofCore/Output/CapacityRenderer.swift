@@ -125,7 +125,7 @@ public enum CapacityRenderer {
     }
 
     static func settingsLine(_ settings: SidekiqSettings) -> String {
-        func show<Value>(_ name: String, _ setting: SidekiqSettings.Setting<Value>?) -> String {
+        func show<Value: Sendable & Equatable>(_ name: String, _ setting: SidekiqSettings.Setting<Value>?) -> String {
             guard let setting else { return "\(name) unset" }
             return "\(name) \(setting.value) (\(setting.origin))"
         }
@@ -198,7 +198,7 @@ public enum CapacityRenderer {
             ("hours_above_baseline", instance == nil ? .null : .int(cpu.hoursAboveBaseline)),
             ("start_balance_credits", instance == nil ? .null : .number(cpu.startBalance, places: 1)),
             ("start_balance_source", instance == nil ? .null : .string(cpu.startBalanceSource)),
-            ("standard", zip2(cpu.standard, instance).map { standardJSON($0, $1) } ?? noInstance),
+            ("standard", zip2(cpu.standard, instance).map { standardJSON($0.0, $0.1) } ?? noInstance),
             ("unlimited", cpu.unlimited.map(unlimitedJSON) ?? noInstance),
             ("simulation_reason", instance == nil ? .string("no --instance given") : .null),
             ("cloudwatch_check", cpu.cloudWatch.map { check in

@@ -55,7 +55,7 @@ extension KiqprofCommand {
             let requested = try options.window.resolve()
             var session = AnalysisSession(store: database, from: requested.from, to: requested.to)
             session.ruleBook = try options.ruleBook()
-            session.redis = options.connection.isGiven ? try? options.connection.target() : nil
+            session.redis = options.connection.isGiven ? (try? options.connection.target()) : nil
             let capacity = CapacitySession(analysis: session, instance: instance.flatMap(BurstableInstance.named),
                                            startBalance: startBalance, unitPath: unit, envFilePath: options.connection.envFile)
             let result: CapacityAnalysis
