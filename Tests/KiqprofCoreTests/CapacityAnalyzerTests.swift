@@ -49,8 +49,11 @@ struct CapacityAnalyzerTests {
         return CapacityAnalyzer(instance: BurstableInstance.named(type)).analyze(dataset, incident: incident)
     }
 
+    /// One analysis of the month for the tests that read it (the incident analysis of a month takes a while in debug).
+    static let onSmall = analyze("t4g.small")
+
     @Test func aMonthOnAT4gSmallRunsOutOfCreditsAndDisablingTheHogWouldHaveKeptThem() throws {
-        let result = Self.analyze("t4g.small")
+        let result = Self.onSmall
         let cpu = try #require(result.cpu)
         #expect(result.hostSamples == Self.minutes + 1 && cpu.intervals == Self.minutes)
         #expect(abs(cpu.meanDemandVCPUs - 0.44) < 0.01, "0.2 + 2/10 × 1.2")
@@ -73,7 +76,7 @@ struct CapacityAnalyzerTests {
     }
 
     @Test func theMonthsMemoryAdviceCarriesItsArithmetic() throws {
-        let result = Self.analyze("t4g.small")
+        let result = Self.onSmall
         let memory = try #require(result.memory)
         #expect(memory.peakUsedMB > 1600 && memory.peakUsedMB < 1700)
         #expect(memory.budgetMB == 2048)

@@ -54,7 +54,7 @@ public struct CapacityAnalyzer {
         result.memory = memory(points, dataset: dataset, host: host, from: from, to: to)
         result.classCosts = classCosts(incident)
         result.budget = budget(result)
-        if !intervalSet.intervals.isEmpty {
+        if intervalSet.intervals.contains(where: { $0.demandVCPUs != nil }) {
             result.cpu = cpu(intervalSet, dataset: dataset, from: from, to: to)
         } else if !points.isEmpty {
             result.missing.append("no CPU utilisation in the host samples: no credit simulation")
@@ -63,8 +63,8 @@ public struct CapacityAnalyzer {
             result.missing.append("no --instance: the credit simulation needs the instance type (t3, t3a or t4g, nano to 2xlarge)")
         }
         if result.cpu?.hostCPUsAssumed == true {
-            result.missing.append("the host samples carry no CPU count: utilisation was scaled by the instance's "
-                + "\(result.cpu?.hostCPUs ?? 0) vCPUs")
+            result.missing.append("the host samples carry no CPU count: utilisation was scaled by "
+                + "\(result.cpu?.hostCPUs ?? 0) vCPU\(result.cpu?.hostCPUs == 1 ? "" : "s") (the instance's, else 1)")
         }
         result.smallestFits = smallestFits(result, intervals: intervalSet.intervals)
         result.advice = CapacityAdvisor(analyzer: self).advice(result, dataset: dataset, incident: incident,
