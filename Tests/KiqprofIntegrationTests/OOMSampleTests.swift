@@ -18,11 +18,11 @@ struct OOMSampleTests {
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let report = try result.json()
         let kill = try #require((report["oom_kills"] as? [[String: Any]])?.first)
-        #expect(kill["pid"] as? Int == 8397 && kill["cgroup_limit"] as? Bool == true)
-        #expect((kill["sidekiq_process"] as? String)?.hasPrefix("vm:8397:") == true)
+        #expect(kill["pid"] as? Int == 24300 && kill["cgroup_limit"] as? Bool == true)
+        #expect((kill["sidekiq_process"] as? String)?.hasPrefix("vm:24300:") == true)
         let inFlight = (kill["runs_in_flight"] as? [[String: Any]] ?? []).compactMap { $0["class"] as? String }
         #expect(inFlight.contains("Scheduler::Trends::RefreshScheduler"))
-        #expect(kill["restart_pid"] as? Int == 8891)
+        #expect(kill["restart_pid"] as? Int == 24902)
         let suspects = try #require(report["suspects"] as? [[String: Any]])
         #expect(suspects.first?["class"] as? String == "Scheduler::Trends::RefreshScheduler")
         let text = try Kiqprof.run(["incident", "--db", db, "--limit", "3"]).stdout
