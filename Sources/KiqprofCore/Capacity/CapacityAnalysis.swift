@@ -61,6 +61,17 @@ public struct CapacityAnalysis: Sendable {
         public var rssGrowthMaxMB: Double?
         public var costMB: Double
         public var basis: String
+
+        public init(jobClass: String, runs: Int, memAttribMB: Double?, rssGrowthMedianMB: Double?, rssGrowthMaxMB: Double?,
+                    costMB: Double, basis: String) {
+            self.jobClass = jobClass
+            self.runs = runs
+            self.memAttribMB = memAttribMB
+            self.rssGrowthMedianMB = rssGrowthMedianMB
+            self.rssGrowthMaxMB = rssGrowthMaxMB
+            self.costMB = costMB
+            self.basis = basis
+        }
     }
 
     /// How many runs fit at once in the memory left for Sidekiq, with 20 % of the instance kept free.
@@ -72,6 +83,17 @@ public struct CapacityAnalysis: Sendable {
         public var baseRSSMB: Double
         public var heaviest: ClassCost?
         public var typicalRunMB: Double
+
+        public init(memoryMB: Double, headroomFraction: Double, outsideSidekiqMB: Double, processes: Int, baseRSSMB: Double,
+                    heaviest: ClassCost?, typicalRunMB: Double) {
+            self.memoryMB = memoryMB
+            self.headroomFraction = headroomFraction
+            self.outsideSidekiqMB = outsideSidekiqMB
+            self.processes = processes
+            self.baseRSSMB = baseRSSMB
+            self.heaviest = heaviest
+            self.typicalRunMB = typicalRunMB
+        }
         /// memory × (1 − headroom) − outside Sidekiq.
         public var sidekiqMB: Double { memoryMB * (1 - headroomFraction) - outsideSidekiqMB }
         /// One run of the heaviest class plus as many typical runs as the rest allows; nil when unbounded

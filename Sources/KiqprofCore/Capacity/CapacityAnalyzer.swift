@@ -173,7 +173,8 @@ public struct CapacityAnalyzer {
         var hours: [CapacityAnalysis.Hour] = []
         var bucket = -1.0, weighted = 0.0, observed = 0.0
         for (index, interval) in intervals.enumerated() {
-            let hour = (interval.end / 3600).rounded(.down) * 3600
+            // By its start: a minute ending on the hour belongs to the hour it closes.
+            let hour = (interval.start / 3600).rounded(.down) * 3600
             if hour != bucket {
                 if observed > 0, var last = hours.last { last.meanDemandVCPUs = weighted / observed; hours[hours.count - 1] = last }
                 hours.append(CapacityAnalysis.Hour(start: hour, meanDemandVCPUs: 0, maxDemandVCPUs: 0))
