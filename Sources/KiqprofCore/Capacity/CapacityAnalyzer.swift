@@ -88,9 +88,11 @@ public struct CapacityAnalyzer {
 
     /// One interval per pair of consecutive samples, carrying the later sample's utilisation (/proc and sar
     /// report the mean since the previous reading). Longer than 5 typical intervals (at least 10 min) is a gap.
-    func cpuIntervals(_ points: [IncidentDataset.HostPoint]) -> IntervalSet {
+    /// Only samples with CPU count: a memory-only or credit-only row of the same host would otherwise hold the balance.
+    func cpuIntervals(_ allPoints: [IncidentDataset.HostPoint]) -> IntervalSet {
         var set = IntervalSet()
-        if let count = points.lazy.compactMap(\.cpuCount).max() {
+        let points = allPoints.filter { $0.cpuBusyPct != nil }
+        if let count = allPoints.lazy.compactMap(\.cpuCount).max() {
             set.hostCPUs = count
         } else {
             set.hostCPUs = instance?.vCPUs ?? 1
