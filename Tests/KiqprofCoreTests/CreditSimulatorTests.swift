@@ -75,6 +75,20 @@ struct CreditSimulatorTests {
         #expect(abs(outcome.billableVCPUHours - 43.2) < 1e-9)
     }
 
+    @Test func aWindowsMeanDemandSaysHowLongAFullBalanceLasts() {
+        var cpu = CapacityAnalysis.CPU()
+        // 1 vCPU on a t4g.small: 24 earned − 60 used = −36 credits/h; 576 ÷ 36 = 16 h.
+        cpu.meanDemandVCPUs = 1
+        #expect(abs(cpu.netCreditsPerHour(on: Self.small) + 36) < 1e-9)
+        #expect(abs((cpu.hoursFullBalanceLasts(on: Self.small) ?? 0) - 16) < 1e-9)
+        // 3 vCPUs asked of 2: it uses 2, −96 credits/h, 6 h.
+        cpu.meanDemandVCPUs = 3
+        #expect(abs((cpu.hoursFullBalanceLasts(on: Self.small) ?? 0) - 6) < 1e-9)
+        // 0.3 vCPU: 24 − 18 = +6 credits/h, never drains.
+        cpu.meanDemandVCPUs = 0.3
+        #expect(abs(cpu.netCreditsPerHour(on: Self.small) - 6) < 1e-9 && cpu.hoursFullBalanceLasts(on: Self.small) == nil)
+    }
+
     @Test func unobservedIntervalsHoldTheBalanceAndDemandAboveTheVCPUsIsCapped() {
         let simulator = CreditSimulator(instance: Self.small, startBalance: 50)
         let held = simulator.standard(minutes(30, at: nil))

@@ -26,10 +26,16 @@ struct CapacityTests {
         #expect(text.contains("CPU credits (t4g.small: 2 vCPUs, baseline 20 % per vCPU = 0.4 vCPU"))
         #expect(text.contains("standard mode: the balance never runs out: lowest"))
         #expect(text.contains("unlimited mode:"))
+        // 5 minutes at a mean of ~1.3 vCPU: the window cannot drain 576 credits, its mean held all day would.
+        #expect(text.contains("a full 576 lasts") && text.contains("the window is 5m09s of a daily budget"))
         #expect(text.contains("Memory (t4g.small: 2048 MB"))
         #expect(text.contains("headroom"))
         #expect(text.contains("sidekiq -c "))
         #expect(text.contains("DB_POOL="))
+        #expect(text.contains("MALLOC_ARENA_MAX=2"))
+        // Both processes fall back from their peaks by hundreds of MB: no periodic restart, and it says why.
+        #expect(text.contains("periodic_restart\n     not needed: RSS grows but also falls back"))
+        #expect(text.contains("instance_type: t4g.small\n     t4g.small is the smallest t4g type that held this 5m09s window"))
         #expect(text.contains("kiqprof toggle disable trends_refresh_scheduler"))
         #expect(text.contains("Scheduler::Trends::RefreshScheduler"))
     }

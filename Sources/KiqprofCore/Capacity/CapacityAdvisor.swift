@@ -20,6 +20,7 @@ struct CapacityAdvisor {
     }
 
     private func mb(_ value: Double) -> String { "\(NumberText.compact(value)) MB" }
+    static func count(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }
 
     // MARK: Threads and processes
 
@@ -34,6 +35,8 @@ struct CapacityAdvisor {
         let current = result.settings?.concurrency?.value ?? result.processes.compactMap(\.concurrency).max()
         let currentText = current.map { " (now \($0) per process)" } ?? ""
         let arithmetic = SettingsLint.budgetSentence(budget)
+        let left = "left: \(mb(budget.sidekiqMB)) − \(budget.processes) × \(mb(budget.baseRSSMB))"
+            + (budget.heaviest.map { " − \(mb($0.costMB))" } ?? "") + " = \(mb(budget.leftForTypicalRunsMB))"
         guard let fit = budget.runsAtOnce else {
             return Threads(advice: CapacityAnalysis.Advice(
                 kind: "concurrency", setting: nil,
@@ -47,7 +50,8 @@ struct CapacityAdvisor {
                 kind: "concurrency", setting: "sidekiq -c 1",
                 verdict: "even\(heaviest) \(budget.processes) idle process\(budget.processes == 1 ? "" : "es") does not fit with "
                     + "\(NumberText.percent(budget.headroomFraction)) % kept free: a larger instance, or disable the class",
-                arithmetic: [arithmetic], values: [("sidekiq_budget_mb", budget.sidekiqMB), ("runs_at_once", Double(fit))]),
+                arithmetic: [arithmetic, left + ": nothing left for a run"],
+                values: [("sidekiq_budget_mb", budget.sidekiqMB), ("runs_at_once", Double(fit))]),
                 perProcess: 1, processes: 1)
         }
         // A second process only pays when each keeps 5 threads; beyond one per vCPU it gains nothing (the GVL).
@@ -59,8 +63,10 @@ struct CapacityAdvisor {
             kind: "concurrency", setting: setting,
             verdict: "\(fit) runs fit in memory at once: \(processes) process\(processes == 1 ? "" : "es") × \(perProcess) "
                 + "thread\(perProcess == 1 ? "" : "s")\(currentText)",
-            arithmetic: [arithmetic + " → \(fit) runs at once", "processes: one per vCPU at most (\(vCPUs)), and a second "
-                + "only when each keeps ≥ 5 threads; threads: \(fit) ÷ \(processes), at most 25"],
+            arithmetic: [arithmetic, left + " ÷ \(mb(budget.typicalRunMB)) = \(fit - (budget.heaviest == nil ? 0 : 1)) typical runs"
+                + (budget.heaviest == nil ? "" : " + the heaviest one") + " → \(fit) runs at once",
+                "processes: one per vCPU at most (\(vCPUs)), and a second only when each keeps ≥ 5 threads; threads: \(fit) ÷ "
+                + "\(processes), at most 25"],
             values: [("sidekiq_budget_mb", budget.sidekiqMB), ("runs_at_once", Double(fit)), ("processes", Double(processes)),
                      ("concurrency", Double(perProcess))]),
             perProcess: perProcess, processes: processes)
@@ -71,7 +77,8 @@ struct CapacityAdvisor {
         return CapacityAnalysis.Advice(
             kind: "db_pool", setting: "DB_POOL=\(threads)",
             verdict: "one database connection per thread\(now)",
-            arithmetic: ["\(threads) threads need \(threads) connections; fewer make threads wait and fail after 5 s",
+            arithmetic: ["\(Self.count(threads, "thread")) need\(threads == 1 ? "s" : "") \(Self.count(threads, "connection")); "
+                            + "fewer make threads wait and fail after 5 s",
                          "\(processes) process\(processes == 1 ? "" : "es") × \(threads) = \(processes * threads) of PostgreSQL's "
                             + "default max_connections 100, beside Puma's"],
             values: [("db_pool", Double(threads)), ("connections", Double(processes * threads))])
@@ -83,7 +90,8 @@ struct CapacityAdvisor {
         var text = "\(process.identity): \(mb(process.firstRSSMB)) → \(mb(process.lastRSSMB)) over "
             + "\(DurationExpression.humanize(process.lastAt - process.firstAt)) (\(NumberText.signed(process.growthMB)) MB"
         if let perRun = process.growthPerRunMB { text += ", \(NumberText.signed(perRun)) MB per run over \(process.runs) runs" }
-        if let perHour = process.growthPerHourMB { text += ", \(NumberText.signed(perHour)) MB/h" }
+        // Per hour only from an hour of samples: minutes after a start would read as thousands of MB/h.
+        if let perHour = process.growthPerHourMB, process.hours >= 1 { text += ", \(NumberText.signed(perHour)) MB/h" }
         return text + "; largest fall \(mb(process.largestDropMB)))"
     }
 
@@ -105,14 +113,17 @@ struct CapacityAdvisor {
         return CapacityAnalysis.Advice(
             kind: "allocator", setting: setting, verdict: verdict,
             arithmetic: growing.map(growthSentence) + ["glibc gives a threaded process up to 8 arenas per core, each fragmenting "
-                + "on its own; growth counts when ≥ 32 MB and ≥ 10 % of where the process started"],
+                + "on its own; growth counts when ≥ 32 MB and ≥ 10 % of where the process started"]
+                + (growing.allSatisfy { $0.hours < 1 } ? ["measured over less than an hour: warm-up after a start counts as growth "
+                    + "here; a day of `record` tells it from bloat"] : []),
             values: [("growing_processes", Double(growing.count)), ("largest_growth_mb", growing.map(\.growthMB).max())])
     }
 
     func restart(_ result: CapacityAnalysis) -> CapacityAnalysis.Advice? {
+        guard !result.processes.isEmpty else { return nil }
         let only = result.processes.filter(\.onlyGrows)
         guard let fastest = only.max(by: { ($0.growthPerHourMB ?? 0) < ($1.growthPerHourMB ?? 0) }),
-              let rate = fastest.growthPerHourMB, rate > 0 else { return nil }
+              let rate = fastest.growthPerHourMB, rate > 0 else { return noRestart(result) }
         let memory = result.budget?.sidekiqMB ?? (result.memory?.budgetMB ?? 0) * (1 - analyzer.headroom)
         let share = memory / Double(max(1, result.processes.count))
         let fillHours = max(0, share - fastest.minimumRSSMB) / rate
@@ -139,6 +150,25 @@ struct CapacityAdvisor {
             values: [("growth_mb_per_h", rate), ("hours_to_full", fillHours), ("runtime_max_s", Double(seconds))])
     }
 
+    /// Why no periodic restart is advised: no process grew, or each that grew also gave memory back.
+    func noRestart(_ result: CapacityAnalysis) -> CapacityAnalysis.Advice {
+        let now = result.settings?.runtimeMaxSeconds.map { " (now RuntimeMaxSec=\(Int($0.value)))" } ?? ""
+        let growing = result.processes.filter(\.isGrowing)
+        let rule = "a restart is advised when a process only grows: ≥ 32 MB and ≥ 10 %, never falling more than 16 MB "
+            + "or 5 % below its peak"
+        guard !growing.isEmpty else {
+            return CapacityAnalysis.Advice(
+                kind: "periodic_restart", setting: nil, verdict: "not needed: no Sidekiq process grew\(now)",
+                arithmetic: result.processes.map(growthSentence) + [rule], values: [("growing_processes", 0)])
+        }
+        return CapacityAnalysis.Advice(
+            kind: "periodic_restart", setting: nil,
+            verdict: "not needed: RSS grows but also falls back, so Ruby hands memory back and a restart would not "
+                + "clear a leak\(now)",
+            arithmetic: growing.map(growthSentence) + [rule],
+            values: [("growing_processes", Double(growing.count)), ("largest_drop_mb", growing.map(\.largestDropMB).max())])
+    }
+
     // MARK: Instance
 
     func instanceType(_ result: CapacityAnalysis) -> CapacityAnalysis.Advice? {
@@ -157,7 +187,15 @@ struct CapacityAdvisor {
                 + "look beyond t3/t3a/t4g (an m or c type)"
             return CapacityAnalysis.Advice(kind: "instance_type", setting: nil, verdict: verdict, arithmetic: arithmetic)
         }
-        var verdict = "\(pick.instance) is the smallest \(pick.instance.prefix { $0 != "." }) type that held this window"
+        let window = result.to - result.from
+        let span = window < 86400 ? " \(DurationExpression.humanize(window))" : ""
+        var verdict = "\(pick.instance) is the smallest \(pick.instance.prefix { $0 != "." }) type that held this\(span) window"
+        // A window shorter than a day says little of a daily credit budget: say how long its mean load would last.
+        if !span.isEmpty, let cpu = result.cpu, let type = BurstableInstance.named(pick.instance),
+           let hours = cpu.hoursFullBalanceLasts(on: type) {
+            arithmetic.append("the window's mean demand, \(NumberText.compact(cpu.meanDemandVCPUs)) vCPU, held all day would drain "
+                + "\(type.name)'s full \(NumberText.compact(type.maximumCredits)) credits in \(DurationExpression.humanize(hours * 3600))")
+        }
         if let current = analyzer.instance {
             let order = BurstableInstance.all.map(\.name)
             let pickIndex = order.firstIndex(of: pick.instance) ?? 0, currentIndex = order.firstIndex(of: current.name) ?? 0
@@ -198,10 +236,11 @@ struct CapacityAdvisor {
         if let instance = analyzer.instance, let cpu = result.cpu, let before = cpu.standard, let paid = cpu.unlimited {
             let simulator = CreditSimulator(instance: instance, startBalance: cpu.startBalance)
             let after = simulator.standard(without), afterPaid = simulator.unlimited(without)
+            let held = before.throttledSeconds == 0 && after.throttledSeconds == 0 ? "never held to baseline either way"
+                : "held to baseline \(DurationExpression.humanize(before.throttledSeconds)) → "
+                    + DurationExpression.humanize(after.throttledSeconds)
             arithmetic.append("standard mode on \(instance.name): lowest balance \(NumberText.compact(before.minimumBalance)) → "
-                + "\(NumberText.compact(after.minimumBalance)) credits, held to baseline "
-                + "\(DurationExpression.humanize(before.throttledSeconds))"
-                + " → \(DurationExpression.humanize(after.throttledSeconds))")
+                + "\(NumberText.compact(after.minimumBalance)) credits, \(held)")
             arithmetic.append("unlimited mode: \(NumberText.compact(paid.billableVCPUHours)) → "
                 + "\(NumberText.compact(afterPaid.billableVCPUHours)) billable vCPU-hours")
             values += [("standard_minimum_balance_after", after.minimumBalance), ("throttled_s_after", after.throttledSeconds),

@@ -37,6 +37,20 @@ public struct CapacityAnalysis: Sendable {
         public var standard: CreditSimulator.Outcome?
         public var unlimited: CreditSimulator.Outcome?
         public var cloudWatch: CreditCheck?
+
+        public init() {}
+
+        /// Credits per hour the balance gains (+) or loses (−) at the window's mean demand: (baseline − mean) × 60.
+        public func netCreditsPerHour(on instance: BurstableInstance) -> Double {
+            (instance.baselineVCPUs - min(meanDemandVCPUs, Double(instance.vCPUs))) * 60
+        }
+
+        /// Hours a full balance lasts at the window's mean demand; nil when that demand does not drain it.
+        /// A short window's simulation says little about a daily budget; this says how it would go if it went on.
+        public func hoursFullBalanceLasts(on instance: BurstableInstance) -> Double? {
+            let net = netCreditsPerHour(on: instance)
+            return net < 0 ? instance.maximumCredits / -net : nil
+        }
     }
 
     public struct Memory: Sendable, Equatable {
@@ -96,10 +110,12 @@ public struct CapacityAnalysis: Sendable {
         }
         /// memory × (1 − headroom) − outside Sidekiq.
         public var sidekiqMB: Double { memoryMB * (1 - headroomFraction) - outsideSidekiqMB }
+        /// What is left for typical runs: Sidekiq's share less the processes' base RSS and one heaviest run.
+        public var leftForTypicalRunsMB: Double { sidekiqMB - Double(processes) * baseRSSMB - (heaviest?.costMB ?? 0) }
         /// One run of the heaviest class plus as many typical runs as the rest allows; nil when unbounded
         /// (runs cost nothing measurable); negative when even the processes alone do not fit.
         public var runsAtOnce: Int? {
-            let left = sidekiqMB - Double(processes) * baseRSSMB - (heaviest?.costMB ?? 0)
+            let left = leftForTypicalRunsMB
             if left < 0 { return heaviest == nil ? -1 : 0 }
             guard typicalRunMB >= 1 else { return nil }
             return (heaviest == nil ? 0 : 1) + Int(left / typicalRunMB)

@@ -31,9 +31,9 @@ public enum CapacityRenderer {
         var out = "Capacity \(ISOTimestamp.short(analysis.from)) → \(ISOTimestamp.short(analysis.to)) "
             + "(\(DurationExpression.humanize(analysis.to - analysis.from)); times in UTC)"
             + (analysis.instance.map { " on \($0.name)" } ?? "") + "\n"
-        out += "  host \(analysis.host ?? "?"): \(analysis.hostSamples) host samples, \(analysis.processSamples) process samples, "
+        out += "  host \(analysis.host ?? "(none)"): \(analysis.hostSamples) host samples, \(analysis.processSamples) process samples, "
             + "\(analysis.runs) runs\n"
-        if let cpu = analysis.cpu { out += cpuText(cpu, instance: analysis.instance) }
+        if let cpu = analysis.cpu { out += cpuText(cpu, instance: analysis.instance, window: analysis.to - analysis.from) }
         if let memory = analysis.memory { out += memoryText(memory, analysis: analysis) }
         if !analysis.advice.isEmpty {
             out += "\nAdvice\n"
@@ -56,7 +56,7 @@ public enum CapacityRenderer {
         return out
     }
 
-    static func cpuText(_ cpu: CapacityAnalysis.CPU, instance: BurstableInstance?) -> String {
+    static func cpuText(_ cpu: CapacityAnalysis.CPU, instance: BurstableInstance?, window: Double) -> String {
         var out = "\nCPU"
         guard let instance, let standard = cpu.standard, let unlimited = cpu.unlimited else {
             return out + "\n  demand \(vcpu(cpu.meanDemandVCPUs)) on average, p99 \(vcpu(cpu.p99DemandVCPUs)) "
@@ -77,7 +77,7 @@ public enum CapacityRenderer {
         if let busiest = cpu.hours.max(by: { $0.meanDemandVCPUs < $1.meanDemandVCPUs }) {
             out += "; busiest hour \(ISOTimestamp.short(busiest.start)) at \(vcpu(busiest.meanDemandVCPUs))"
         }
-        out += "\n"
+        out += "\n" + drainText(cpu, instance: instance, window: window) + "\n"
         if cpu.demandBeyondVCPUsCredits > 0 {
             out += "  - \(NumberText.compact(cpu.demandBeyondVCPUsCredits)) vCPU-minutes of demand exceed \(instance.name)'s "
                 + "\(instance.vCPUs) vCPUs (the recorded host had \(cpu.hostCPUs)) and could not run there at all\n"
@@ -92,6 +92,23 @@ public enum CapacityRenderer {
                 + " at \(ISOTimestamp.short(check.observedMinimumAt))\n"
         } else {
             out += "  cross-check: no CloudWatch CPUCreditBalance in the store (`kiqprof import cloudwatch`)\n"
+        }
+        return out
+    }
+
+    /// The balance's course at the window's mean demand, for a window too short to judge a daily budget.
+    static func drainText(_ cpu: CapacityAnalysis.CPU, instance: BurstableInstance, window: Double) -> String {
+        let net = cpu.netCreditsPerHour(on: instance)
+        var out = "  at that mean the balance \(net < 0 ? "loses" : "gains") \(NumberText.compact(abs(net))) credits/h "
+            + "(\(NumberText.compact(instance.creditsPerHour)) earned − \(vcpu(min(cpu.meanDemandVCPUs, Double(instance.vCPUs)))) × 60 "
+            + "used)"
+        if let hours = cpu.hoursFullBalanceLasts(on: instance) {
+            out += ": a full \(NumberText.compact(instance.maximumCredits)) lasts \(DurationExpression.humanize(hours * 3600))"
+        } else {
+            out += ": it never drains at that demand"
+        }
+        if window < 86400 {
+            out += "; the window is \(DurationExpression.humanize(window)) of a daily budget: a day or more of samples judges it"
         }
         return out
     }
@@ -198,6 +215,8 @@ public enum CapacityRenderer {
             ("hours_above_baseline", instance == nil ? .null : .int(cpu.hoursAboveBaseline)),
             ("start_balance_credits", instance == nil ? .null : .number(cpu.startBalance, places: 1)),
             ("start_balance_source", instance == nil ? .null : .string(cpu.startBalanceSource)),
+            ("net_credits_per_h_at_mean", instance.map { .number(cpu.netCreditsPerHour(on: $0), places: 1) } ?? .null),
+            ("full_balance_lasts_h_at_mean", .number(instance.flatMap { cpu.hoursFullBalanceLasts(on: $0) }, places: 1)),
             ("standard", zip2(cpu.standard, instance).map { standardJSON($0.0, $0.1) } ?? noInstance),
             ("unlimited", cpu.unlimited.map(unlimitedJSON) ?? noInstance),
             ("simulation_reason", instance == nil ? .string("no --instance given") : .null),
