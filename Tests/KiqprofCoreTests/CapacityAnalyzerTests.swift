@@ -83,6 +83,9 @@ struct CapacityAnalyzerTests {
         let process = try #require(result.processes.first)
         #expect(process.onlyGrows && abs((process.growthPerHourMB ?? 0) - 0.3) < 0.01)
         #expect(process.runs == Self.minutes / 10 * 2)
+        // 0.3 MB/h for 720 h = 216 MB over 8640 runs: 0.025 MB a run, which one decimal would show as +0.0.
+        let text = CapacityRenderer.text(result)
+        #expect(text.contains("RSS 250 MB → 466 MB (peak 466 MB) over 30d0h, +0.025 MB per run (8640 runs); only grows"), "\(text)")
         let top = try #require(result.classCosts.first)
         #expect(top.jobClass == Self.hog && abs(top.costMB - 300) < 30, "hog costs \(top.costMB)")
         let kinds = result.advice.map(\.kind)

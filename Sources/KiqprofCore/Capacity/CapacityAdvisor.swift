@@ -20,6 +20,7 @@ struct CapacityAdvisor {
     }
 
     private func mb(_ value: Double) -> String { "\(NumberText.compact(value)) MB" }
+    static func held(_ seconds: Double) -> String { seconds > 0 ? DurationExpression.humanize(seconds) : "never" }
     static func count(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }
 
     // MARK: Threads and processes
@@ -63,7 +64,8 @@ struct CapacityAdvisor {
             kind: "concurrency", setting: setting,
             verdict: "\(fit) runs fit in memory at once: \(processes) process\(processes == 1 ? "" : "es") × \(perProcess) "
                 + "thread\(perProcess == 1 ? "" : "s")\(currentText)",
-            arithmetic: [arithmetic, left + " ÷ \(mb(budget.typicalRunMB)) = \(fit - (budget.heaviest == nil ? 0 : 1)) typical runs"
+            arithmetic: [arithmetic, left + " ÷ \(mb(budget.typicalRunMB)) = "
+                + Self.count(fit - (budget.heaviest == nil ? 0 : 1), "typical run")
                 + (budget.heaviest == nil ? "" : " + the heaviest one") + " → \(fit) runs at once",
                 "processes: one per vCPU at most (\(vCPUs)), and a second only when each keeps ≥ 5 threads; threads: \(fit) ÷ "
                 + "\(processes), at most 25"],
@@ -89,7 +91,7 @@ struct CapacityAdvisor {
     private func growthSentence(_ process: ProcessMemoryGrowth) -> String {
         var text = "\(process.identity): \(mb(process.firstRSSMB)) → \(mb(process.lastRSSMB)) over "
             + "\(DurationExpression.humanize(process.lastAt - process.firstAt)) (\(NumberText.signed(process.growthMB)) MB"
-        if let perRun = process.growthPerRunMB { text += ", \(NumberText.signed(perRun)) MB per run over \(process.runs) runs" }
+        if let perRun = process.growthPerRunMB { text += ", \(CapacityRenderer.signedFine(perRun)) MB per run over \(process.runs) runs" }
         // Per hour only from an hour of samples: minutes after a start would read as thousands of MB/h.
         if let perHour = process.growthPerHourMB, process.hours >= 1 { text += ", \(NumberText.signed(perHour)) MB/h" }
         return text + "; largest fall \(mb(process.largestDropMB)))"
@@ -129,7 +131,7 @@ struct CapacityAdvisor {
         let fillHours = max(0, share - fastest.minimumRSSMB) / rate
         var arithmetic = [growthSentence(fastest), "its share: \(mb(memory)) for Sidekiq ÷ \(max(1, result.processes.count)) = "
             + "\(mb(share)); from \(mb(fastest.minimumRSSMB)) at \(NumberText.compact(rate)) MB/h it is full in "
-            + "\(DurationExpression.humanize(fillHours * 3600)); restart at half that"]
+            + "\(DurationExpression.humanize(fillHours * 3600)); restart at half that, in whole hours and at most a day"]
         if fastest.lastAt - fastest.firstAt < 3600 {
             arithmetic.append("extrapolated from \(DurationExpression.humanize(fastest.lastAt - fastest.firstAt)) of samples")
         }
@@ -237,8 +239,7 @@ struct CapacityAdvisor {
             let simulator = CreditSimulator(instance: instance, startBalance: cpu.startBalance)
             let after = simulator.standard(without), afterPaid = simulator.unlimited(without)
             let held = before.throttledSeconds == 0 && after.throttledSeconds == 0 ? "never held to baseline either way"
-                : "held to baseline \(DurationExpression.humanize(before.throttledSeconds)) → "
-                    + DurationExpression.humanize(after.throttledSeconds)
+                : "held to baseline \(Self.held(before.throttledSeconds)) → \(Self.held(after.throttledSeconds))"
             arithmetic.append("standard mode on \(instance.name): lowest balance \(NumberText.compact(before.minimumBalance)) → "
                 + "\(NumberText.compact(after.minimumBalance)) credits, \(held)")
             arithmetic.append("unlimited mode: \(NumberText.compact(paid.billableVCPUHours)) → "
