@@ -91,7 +91,7 @@ struct CapacityAdvisor {
     private func growthSentence(_ process: ProcessMemoryGrowth) -> String {
         var text = "\(process.identity): \(mb(process.firstRSSMB)) → \(mb(process.lastRSSMB)) over "
             + "\(DurationExpression.humanize(process.lastAt - process.firstAt)) (\(NumberText.signed(process.growthMB)) MB"
-        if let perRun = process.growthPerRunMB { text += ", \(CapacityRenderer.signedFine(perRun)) MB per run over \(process.runs) runs" }
+        if let perRun = process.growthPerRunMB { text += ", \(NumberText.signedFine(perRun)) MB per run over \(process.runs) runs" }
         // Per hour only from an hour of samples: minutes after a start would read as thousands of MB/h.
         if let perHour = process.growthPerHourMB, process.hours >= 1 { text += ", \(NumberText.signed(perHour)) MB/h" }
         return text + "; largest fall \(mb(process.largestDropMB)))"

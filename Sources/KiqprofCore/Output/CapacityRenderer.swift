@@ -24,26 +24,9 @@ public enum CapacityRenderer {
 
     static func vcpu(_ value: Double) -> String { "\(NumberText.compact(value)) vCPU" }
 
-    /// Signed, with two significant digits below 0.1: a month's bloat is hundredths of a MB per run, not "+0.0".
-    static func signedFine(_ value: Double) -> String {
-        guard value.isFinite, value != 0, abs(value) < 0.1 else { return NumberText.signed(value) }
-        var places = 2
-        while places < 6 && abs(value) * pow10(places) < 10 { places += 1 }
-        return (value < 0 ? "-" : "+") + decimal(abs(value), places: places)
-    }
-
     /// Two decimals, for a factor whose product is shown beside it (0.46 × 60 = 27.6, where 0.5 would not add up).
-    static func hundredths(_ value: Double) -> String { decimal(value, places: 2) }
+    static func hundredths(_ value: Double) -> String { NumberText.fixed(value, places: 2) }
 
-    static func decimal(_ value: Double, places: Int) -> String {
-        let scale = pow10(places)
-        let scaled = Int((abs(value) * scale).rounded()), whole = Int(scale)
-        let fraction = String(scaled % whole)
-        let padded = String(repeating: "0", count: places - fraction.count) + fraction
-        return (value < 0 && scaled > 0 ? "-" : "") + "\(scaled / whole)." + padded
-    }
-
-    static func pow10(_ places: Int) -> Double { (0..<places).reduce(1.0) { value, _ in value * 10 } }
     static func mb(_ value: Double) -> String { "\(NumberText.compact(value)) MB" }
 
     // MARK: Text
@@ -121,9 +104,9 @@ public enum CapacityRenderer {
     static func drainText(_ cpu: CapacityAnalysis.CPU, instance: BurstableInstance, window: Double) -> String {
         let net = cpu.netCreditsPerHour(on: instance)
         let used = min(cpu.meanDemandVCPUs, Double(instance.vCPUs))
-        var out = "  at that mean the balance \(net < 0 ? "loses" : "gains") \(decimal(abs(net), places: 1)) credits/h "
+        var out = "  at that mean the balance \(net < 0 ? "loses" : "gains") \(NumberText.fixed(abs(net), places: 1)) credits/h "
             + "(\(NumberText.compact(instance.creditsPerHour)) earned − \(hundredths(used)) vCPU × 60 = "
-            + "\(decimal(used * 60, places: 1)) used)"
+            + "\(NumberText.fixed(used * 60, places: 1)) used)"
         if let hours = cpu.hoursFullBalanceLasts(on: instance) {
             out += ": a full \(NumberText.compact(instance.maximumCredits)) lasts \(DurationExpression.humanize(hours * 3600))"
         } else {
@@ -151,13 +134,13 @@ public enum CapacityRenderer {
         for process in analysis.processes {
             var line = "  - \(process.identity): RSS \(mb(process.firstRSSMB)) → \(mb(process.lastRSSMB)) (peak \(mb(process.peakRSSMB)))"
                 + " over \(DurationExpression.humanize(process.lastAt - process.firstAt))"
-            if let perRun = process.growthPerRunMB { line += ", \(signedFine(perRun)) MB per run (\(process.runs) runs)" }
+            if let perRun = process.growthPerRunMB { line += ", \(NumberText.signedFine(perRun)) MB per run (\(process.runs) runs)" }
             line += process.onlyGrows ? "; only grows" : process.isGrowing ? "; grows" : ""
             out += line + "\n"
         }
         if let top = analysis.classCosts.first {
             out += "  largest per-run cost: \(top.jobClass), one run adds \(mb(top.costMB)) (\(top.basis))"
-            if let max = top.rssGrowthMaxMB { out += "; its process grew up to \(signedFine(max)) MB across a run" }
+            if let max = top.rssGrowthMaxMB { out += "; its process grew up to \(NumberText.signedFine(max)) MB across a run" }
             out += "\n"
         }
         return out
