@@ -23,6 +23,9 @@ public struct JobRun: Sendable, Equatable {
     public var argsDigest: String?
     public var errorClass: String?
     public var importId: Int64?
+    /// The CPU its thread used, measured by `record` on the process's host; nil with `cpuNote` saying why.
+    public var cpu: RunCPU?
+    public var cpuNote: RunCPUNote?
 
     public init(jid: String?, jobClass: String, queue: String?, identity: String?, host: String?, pid: Int?, tid: String?,
                 start: Double, end: RunEnd = .unknown, outcome: Outcome, source: Source) {
@@ -41,4 +44,7 @@ public struct JobRun: Sendable, Equatable {
 
     /// From the start to the end's estimate; nil while open.
     public var duration: Double? { end.estimate.map { max(0, $0 - start) } }
+
+    /// Measured CPU per second of its duration (1 = a whole core); nil where either is unknown.
+    public var cpuShare: Double? { cpu?.share(duration: duration) }
 }

@@ -7,6 +7,9 @@ public struct ProcessSample: Sendable, Equatable {
     public var rssKiB: Int?, rttMicros: Int?, beat: Double?, quiet: Bool?
     /// Percent of one core, and RSS in KiB, from /proc when the process runs on this host.
     public var cpuPct: Double?, procRssKiB: Int?
+    /// CPU seconds all its job (processor) threads used since the previous poll, from /proc/PID/task: what
+    /// measured runs do not explain is job CPU of runs too short to be seen.
+    public var jobCPUSeconds: Double? = nil
     /// The memory cgroup that holds (or, through an ancestor's limit, bounds) a local process, as read from
     /// /sys/fs/cgroup: its path, usage and inactive page cache (KiB), limit (KiB; nil when unlimited), and the
     /// kernel's counts of hitting the limit and of OOM kills in it.

@@ -17,6 +17,11 @@ extension JobRun: FetchableRecord, MutablePersistableRecord {
         argsDigest = row["args_digest"]
         errorClass = row["error_class"]
         importId = row["import_id"]
+        if let seconds: Double = row["cpu_s"] {
+            cpu = RunCPU(seconds: seconds, minSeconds: row["cpu_s_min"] ?? seconds, maxSeconds: row["cpu_s_max"] ?? seconds,
+                         mapping: (row["cpu_mapping"] as String?).flatMap(ThreadMappingConfidence.init(rawValue:)) ?? .likely)
+        }
+        cpuNote = (row["cpu_note"] as String?).flatMap(RunCPUNote.init(rawValue:))
     }
 
     public func encode(to container: inout PersistenceContainer) {
@@ -38,6 +43,11 @@ extension JobRun: FetchableRecord, MutablePersistableRecord {
         container["args_digest"] = argsDigest
         container["error_class"] = errorClass
         container["import_id"] = importId
+        container["cpu_s"] = cpu?.seconds
+        container["cpu_s_min"] = cpu?.minSeconds
+        container["cpu_s_max"] = cpu?.maxSeconds
+        container["cpu_mapping"] = cpu?.mapping.rawValue
+        container["cpu_note"] = cpuNote?.rawValue
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

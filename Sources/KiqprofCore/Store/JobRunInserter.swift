@@ -25,8 +25,8 @@ final class JobRunInserter {
         self.db = db
         statement = SQLiteStatement(try db.cachedStatement(sql: """
             INSERT INTO job_run (jid, class, queue, identity, host, pid, tid, start, end, end_min, end_max, outcome, source, args_digest,\
-             error_class, import_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             error_class, import_id, cpu_s, cpu_s_min, cpu_s_max, cpu_mapping, cpu_note)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """))
     }
 
@@ -47,6 +47,11 @@ final class JobRunInserter {
         statement.bind(14, r.argsDigest)
         statement.bind(15, r.errorClass)
         statement.bind(16, importId)
+        statement.bind(17, r.cpu?.seconds)
+        statement.bind(18, r.cpu?.minSeconds)
+        statement.bind(19, r.cpu?.maxSeconds)
+        statement.bind(20, r.cpu?.mapping.rawValue)
+        statement.bind(21, r.cpuNote?.rawValue)
         try statement.execute()
     }
 

@@ -10,13 +10,13 @@ extension Store {
             let processStatement = try db.cachedStatement(sql: """
                 INSERT INTO process_sample (t, identity, host, pid, busy, concurrency, rss_kib, rtt_us, beat, quiet, cpu_pct,\
                  proc_rss_kib, cgroup_path, cgroup_usage_kib, cgroup_inactive_file_kib, cgroup_limit_kib, cgroup_limit_hits,\
-                 cgroup_oom_kills, cgroup_oom_events, cgroup_high_events, cgroup_under_oom)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 cgroup_oom_kills, cgroup_oom_events, cgroup_high_events, cgroup_under_oom, job_cpu_s)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for s in batch.processSamples {
                 try processStatement.execute(arguments: [s.t, s.identity, s.host, s.pid, s.busy, s.concurrency, s.rssKiB, s.rttMicros,
                     s.beat, s.quiet, s.cpuPct, s.procRssKiB, s.cgroupPath, s.cgroupUsageKiB, s.cgroupInactiveFileKiB, s.cgroupLimitKiB,
-                    s.cgroupLimitHits, s.cgroupOOMKills, s.cgroupOOMEvents, s.cgroupHighEvents, s.cgroupUnderOOM])
+                    s.cgroupLimitHits, s.cgroupOOMKills, s.cgroupOOMEvents, s.cgroupHighEvents, s.cgroupUnderOOM, s.jobCPUSeconds])
             }
             let queueStatement = try db.cachedStatement(sql: "INSERT INTO queue_sample (t, queue, size, latency_s) VALUES (?, ?, ?, ?)")
             for s in batch.queueSamples { try queueStatement.execute(arguments: [s.t, s.queue, s.size, s.latency]) }

@@ -140,6 +140,16 @@ public final class Store: Sendable {
                 ALTER TABLE host_sample ADD COLUMN boot_time REAL;
                 """)
         }
+        migrator.registerMigration("v6: per-run CPU measured from the kernel's thread accounting") { db in
+            try db.execute(sql: """
+                ALTER TABLE job_run ADD COLUMN cpu_s REAL;
+                ALTER TABLE job_run ADD COLUMN cpu_s_min REAL;
+                ALTER TABLE job_run ADD COLUMN cpu_s_max REAL;
+                ALTER TABLE job_run ADD COLUMN cpu_mapping TEXT;
+                ALTER TABLE job_run ADD COLUMN cpu_note TEXT;
+                ALTER TABLE process_sample ADD COLUMN job_cpu_s REAL;
+                """)
+        }
         return migrator
     }
 }
