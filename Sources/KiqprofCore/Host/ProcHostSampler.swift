@@ -8,6 +8,7 @@ import Glibc
 public final class ProcHostSampler: HostSampling {
     private let root: String
     private let cgroups: CgroupMemoryReader
+    private let threads: ThreadCPUReader
     /// A reboot ends the recorder, so one reading lasts its lifetime.
     private lazy var bootId: String? = read("sys/kernel/random/boot_id").map { $0.filter { !$0.isWhitespace } }
     private var previous: ProcCounters?
@@ -21,6 +22,7 @@ public final class ProcHostSampler: HostSampling {
     public init(root: String = "/proc", cgroupRoot: String = "/sys/fs/cgroup") {
         self.root = root
         cgroups = CgroupMemoryReader(procRoot: root, cgroupRoot: cgroupRoot)
+        threads = ThreadCPUReader(root: root)
     }
 
     /// Reads the host counters now; CPU shares cover the time since the previous call.
@@ -65,6 +67,10 @@ public final class ProcHostSampler: HostSampling {
     public func cgroupMemory(pid: Int, at time: Double) -> CgroupMemory? {
         // A limit at or above the host's RAM never binds: it counts as none.
         cgroups.memory(pid: pid, at: time, hostMemoryBytes: previous?.memTotalKiB.map { UInt64($0) * 1024 })
+    }
+
+    public func threadCPU(pid: Int) -> [ThreadCPUReading]? {
+        threads.read(pid: pid)
     }
 
     /// This machine's host name, as Sidekiq writes it into identities (`Socket.gethostname`).

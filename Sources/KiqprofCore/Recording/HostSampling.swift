@@ -8,4 +8,12 @@ public protocol HostSampling: AnyObject {
 
     /// The memory cgroup bounding local process `pid` (usage, limit, OOM kills); nil where none can be read.
     func cgroupMemory(pid: Int, at time: Double) -> CgroupMemory?
+
+    /// CPU used so far by each thread of local process `pid`; nil if its threads cannot be read.
+    func threadCPU(pid: Int) -> [ThreadCPUReading]?
+}
+
+extension HostSampling {
+    /// Samplers that cannot read threads (scripted ones in tests) measure no run's CPU.
+    public func threadCPU(pid: Int) -> [ThreadCPUReading]? { nil }
 }

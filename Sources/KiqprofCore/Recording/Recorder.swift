@@ -26,6 +26,8 @@ public final class Recorder {
     public struct Summary: Sendable {
         public var polls = 0
         public var runsRecorded = 0
+        /// Runs whose CPU was measured from their thread (`RunCPUMeter`).
+        public var runsMeasured = 0
         public var hostSamples = 0
         public var gaps = 0
         /// Polls that reached Redis, and the round trips and commands they took (reconnects excluded).
@@ -40,6 +42,7 @@ public final class Recorder {
     private let sampler: HostSampling
     private let clock: RecorderClock
     private var tracker = RunTracker()
+    private var meter: RunCPUMeter
     private var batch = RecordBatch()
     private var summary = Summary()
     /// When Redis became unreachable, and why; closed into a gap when it answers again.
@@ -72,6 +75,7 @@ public final class Recorder {
         self.sampler = sampler
         self.clock = clock
         self.log = log
+        meter = RunCPUMeter(localHost: options.hostName)
     }
 
     /// `kiqprof record`'s recorder: Redis at `options.endpoint`, /proc at `options.procRoot`, the system clocks.
@@ -118,7 +122,7 @@ public final class Recorder {
                    reason: "\(identity): \(silence.why) (still silent when recording stopped)")
         }
         let stillRunning = tracker.flushOpen()
-        batch.runs += settler.settle(pendingOutcome, replies: [], now: now) + settler.drain() + stillRunning
+        finish(settler.settle(pendingOutcome, replies: [], now: now) + settler.drain() + stillRunning, at: now, everything: true)
         pendingOutcome = []
         summary.runsRecorded += stillRunning.count
         flush()
@@ -139,6 +143,7 @@ public final class Recorder {
 
         guard connectSource(at: time) else {
             metrics?.poll(at: time, host: hostSample, status: nil, processes: [])
+            finish([], at: time)
             return
         }
         do {
@@ -148,7 +153,7 @@ public final class Recorder {
             summary.redisPolls += 1
             summary.roundTrips += read.roundTrips
             summary.commands += read.commands
-            batch.runs += settler.settle(pendingOutcome, replies: read.outcomeReplies, now: time)
+            var finished = settler.settle(pendingOutcome, replies: read.outcomeReplies, now: time)
             pendingOutcome = []
             if includeSchedules {
                 lastScheduleRead = time
@@ -167,7 +172,7 @@ public final class Recorder {
                 if entry.run.outcome == .unknown && entry.run.jid != nil {
                     pendingOutcome.append(entry)
                 } else {
-                    batch.runs.append(entry.run)
+                    finished.append(entry.run)
                 }
             }
             summary.runsRecorded += ended.count
@@ -183,6 +188,8 @@ public final class Recorder {
                 {
                     sample.cpuPct = usage.cpuPct
                     sample.procRssKiB = usage.rssKiB
+                    sample.jobCPUSeconds = meter.observe(identity: process.identity, concurrency: process.concurrency, at: time,
+                                                         threads: sampler.threadCPU(pid: pid))
                     if let memory = sampler.cgroupMemory(pid: pid, at: time) {
                         // Processes in one cgroup share its reading: stored once a poll, on the first of them.
                         sample.cgroupPath = memory.path
@@ -195,6 +202,8 @@ public final class Recorder {
                 lastWrittenBeat[process.identity] = beatKey
                 batch.processSamples.append(sample)
             }
+            meter.observeRunning(tracker.running)
+            finish(finished, at: time)
             trackHeartbeats(status.processes, at: time)
             if let metrics {
                 metrics.poll(at: time, host: hostSample, status: status, processes: Array(batch.processSamples[firstProcessSample...]))
@@ -207,7 +216,16 @@ public final class Recorder {
         } catch {
             disconnect(at: time, reason: "\(error)")
             metrics?.poll(at: time, host: hostSample, status: nil, processes: [])
+            finish([], at: time)
         }
+    }
+
+    /// Ended runs go to the store through the CPU meter, which holds each until its thread's CPU is settled.
+    private func finish(_ runs: [JobRun], at time: Double, everything: Bool = false) {
+        for run in runs { meter.end(run) }
+        let released = meter.release(at: time, everything: everything)
+        summary.runsMeasured += released.count { $0.cpu != nil }
+        batch.runs += released
     }
 
     /// A process that stops beating (stalled, crashed, OOM-killed) leaves a heartbeat gap: from its last

@@ -1,0 +1,60 @@
+# kiqprof's per-run CPU test: jobs whose CPU differs from what their duration suggests, on Debian's
+# Sidekiq 6.4.1. Every job writes its thread's own CPU (CLOCK_THREAD_CPUTIME_ID) and wall time to the Redis
+# hash `truth` as "cpu wall", keyed by jid: what kiqprof's measurement is held to.
+require "sidekiq"
+
+Sidekiq.configure_client { |config| config.redis = { path: ENV.fetch("KIQ_REDIS_SOCK") } }
+class ThreadCPUTruth
+  def call(_worker, job, _queue)
+    cpu0 = Process.clock_gettime(Process::CLOCK_THREAD_CPUTIME_ID)
+    wall0 = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+    yield
+  ensure
+    cpu = Process.clock_gettime(Process::CLOCK_THREAD_CPUTIME_ID) - cpu0
+    wall = Process.clock_gettime(Process::CLOCK_MONOTONIC) - wall0
+    Sidekiq.redis { |r| r.hset("truth", job["jid"], format("%.4f %.4f", cpu, wall)) }
+  end
+end
+
+Sidekiq.configure_server do |config|
+  config.redis = { path: ENV.fetch("KIQ_REDIS_SOCK") }
+  config.server_middleware { |chain| chain.add(ThreadCPUTruth) }
+end
+
+# Burns CPU for `secs` of wall time: as much as the GVL and the host give it.
+class HogJob
+  include Sidekiq::Worker
+  def perform(secs)
+    deadline = Process.clock_gettime(Process::CLOCK_MONOTONIC) + secs
+    x = 0
+    x += 1 while Process.clock_gettime(Process::CLOCK_MONOTONIC) < deadline
+  end
+end
+
+# Needs `cpu` seconds of CPU: beside a hog in its process it waits for the GVL, so it lasts much longer.
+class VictimJob
+  include Sidekiq::Worker
+  def perform(cpu)
+    stop = Process.clock_gettime(Process::CLOCK_THREAD_CPUTIME_ID) + cpu
+    x = 0
+    x += 1 while Process.clock_gettime(Process::CLOCK_THREAD_CPUTIME_ID) < stop
+  end
+end
+
+# A small CPU job, the steady stream: milliseconds of CPU each.
+class StreamJob
+  include Sidekiq::Worker
+  def perform(ms)
+    stop = Process.clock_gettime(Process::CLOCK_THREAD_CPUTIME_ID) + ms / 1000.0
+    x = 0
+    x += 1 while Process.clock_gettime(Process::CLOCK_THREAD_CPUTIME_ID) < stop
+  end
+end
+
+# Sleeps: long and nearly free.
+class SleepJob
+  include Sidekiq::Worker
+  def perform(secs)
+    sleep secs
+  end
+end

@@ -1,0 +1,18 @@
+# Pushes the per-run CPU test's mix for SECS seconds (default 90): every second a few StreamJobs, and every
+# few seconds a HogJob, a VictimJob and a SleepJob of varied lengths. Seeded, so every run pushes the same.
+require_relative "app"
+
+secs = Integer(ENV.fetch("SECS", "90"))
+random = Random.new(16)
+deadline = Process.clock_gettime(Process::CLOCK_MONOTONIC) + secs
+tick = 0
+while Process.clock_gettime(Process::CLOCK_MONOTONIC) < deadline
+  3.times { StreamJob.perform_async(10 + random.rand(40)) }
+  if tick % 6 == 0
+    HogJob.perform_async(4 + random.rand(6))
+    SleepJob.perform_async(4 + random.rand(6))
+  end
+  VictimJob.perform_async((1.5 + random.rand).round(2)) if tick % 6 == 3
+  tick += 1
+  sleep 1
+end
