@@ -56,6 +56,9 @@ public struct ClassProfile: Sendable, Equatable {
     /// the host-level fit as a cross-check.
     public var cpuAttribFromProcess = false
     public var hostCPUAttribPP: Double?
+    /// The CPU `record` measured for its runs (nil when the store holds no measured CPU at all); where it covers
+    /// enough of its run time, the first CPU evidence and the CPU part of the score.
+    public var measuredCPU: MeasuredCPU.ClassCPU?
     /// RSS growth of that process from just before a run to just after it: median and largest.
     public var rssGrowthMB: Double?
     public var rssGrowthMaxMB: Double?

@@ -35,6 +35,8 @@ public enum EvidenceWriter {
             sentences.append("up to \(profile.maxConcurrency) runs at once")
         }
 
+        if let measured = profile.measuredCPU { sentences.append(measuredCPU(measured)) }
+
         if profile.cpuLiftPP != nil || profile.memLiftMB != nil {
             var parts: [String] = []
             if let cpu = profile.cpuLiftPP { parts.append("CPU \(NumberText.signed(cpu)) pp") }
@@ -70,6 +72,11 @@ public enum EvidenceWriter {
                 + " use")
         } else {
             sentences.append("no host samples while it ran: resource use unknown")
+        }
+
+        if let measured = profile.measuredCPU, measured.attributionDisagrees == true, let line = disagreement(measured, profile: profile,
+                                                                                                      cpuCount: cpuCount) {
+            sentences.append(line)
         }
 
         if let cpu = profile.processCPUPct {
@@ -111,6 +118,84 @@ public enum EvidenceWriter {
         sentences.append("\(NumberText.percent(profile.busyShare)) % of all job run time (\(d(profile.busySeconds)))")
         if let context = profile.context { sentences.append(context) }
         return sentences
+    }
+
+    /// The measured CPU of a class's runs, over the outage windows when it ran in them, else over the window:
+    /// "used 112 CPU-seconds of the 190 the host spent in the outage window (59 %); 0.74 CPU per run-second,
+    /// 9.3 CPU-seconds per run; 12 of 14 runs measured (not measured: 2 started before the recorder's per-thread history)".
+    public static func measuredCPU(_ measured: MeasuredCPU.ClassCPU) -> String {
+        let tally = measured.headline
+        let scope = scopeName(tally.outageWindows)
+        let runs = "\(tally.runs) run\(tally.runs == 1 ? "" : "s")"
+        guard tally.measuredRuns > 0 else {
+            return "no run measured for CPU in \(scope) (\(runs): \(reasons(tally.unmeasured)))"
+        }
+        var sentence = "used \(cpuSecondsText(tally.cpuSeconds))"
+        let low = cpuSeconds(tally.cpuSecondsMin), high = cpuSeconds(tally.cpuSecondsMax)
+        if low != high { sentence += " (\(low)–\(high))" }
+        if let host = tally.hostCPUSeconds, let share = tally.hostShare {
+            let spender = tally.hosts > 1 ? "the \(tally.hosts) hosts" : "the host"
+            sentence += " of the \(cpuSeconds(host)) \(spender) spent in \(scope) (\(NumberText.percent(share)) %)"
+        } else {
+            sentence += " in \(scope) (the host's CPU there is unknown)"
+        }
+        var perRun: [String] = []
+        if let rate = tally.cpuPerRunSecond { perRun.append("\(NumberText.fixed(rate, places: 2)) CPU per run-second") }
+        if let each = tally.cpuSecondsPerRun { perRun.append("\(cpuSecondsText(each)) per run") }
+        if !perRun.isEmpty { sentence += "; " + perRun.joined(separator: ", ") }
+        sentence += "; \(tally.measuredRuns) of \(runs) measured"
+        if tally.unmeasuredRuns > 0 { sentence += " (not measured: \(reasons(tally.unmeasured)))" }
+        if !measured.drivesScore, measured.cpuPP != nil, let coverage = measured.window.coverage {
+            sentence += "; only \(NumberText.percent(coverage)) % of its run time in the window measured, too little to rank it by"
+        }
+        return sentence
+    }
+
+    /// One line when the measurement and the joint attribution disagree, with both numbers.
+    static func disagreement(_ measured: MeasuredCPU.ClassCPU, profile: ClassProfile, cpuCount: Int?) -> String? {
+        guard let pp = measured.cpuPP, let attribution = profile.cpuAttribPP, let rate = measured.window.cpuPerRunSecond else { return nil }
+        var line = "measured and attributed CPU disagree: measured, one run takes \(NumberText.compact(pp)) pp of the host"
+        if let cpuCount { line += " (\(NumberText.fixed(rate, places: 2)) CPU of \(cpuCount) core\(cpuCount == 1 ? "" : "s"))" }
+        line += " over the window; the joint attribution says CPU \(NumberText.signed(attribution)) pp"
+        if let low = profile.cpuAttribLowPP, let high = profile.cpuAttribHighPP { line += " (\(interval(low, high)))" }
+        line += measured.drivesScore ? "; the score uses the measurement" : "; the score uses the attribution"
+        return line
+    }
+
+    /// "the window", "the outage window", "the 3 outage windows".
+    static func scopeName(_ outageWindows: Int) -> String {
+        switch outageWindows {
+        case 0: return "the window"
+        case 1: return "the outage window"
+        default: return "the \(outageWindows) outage windows"
+        }
+    }
+
+    /// CPU-seconds as a number: whole from 10 up, one decimal below.
+    static func cpuSeconds(_ value: Double) -> String { NumberText.compact(value) }
+
+    /// "1 CPU-second", "9.3 CPU-seconds".
+    static func cpuSecondsText(_ value: Double) -> String {
+        let number = cpuSeconds(value)
+        return "\(number) CPU-second\(number == "1" ? "" : "s")"
+    }
+
+    /// "1 from a log, 2 started before the recorder's per-thread history", most frequent first.
+    static func reasons(_ counts: [String: Int]) -> String {
+        counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.value) \(reason($0.key))" }.joined(separator: ", ")
+    }
+
+    /// A short phrase for a reason a run was not measured.
+    public static func reason(_ key: String) -> String {
+        switch RunCPUNote(rawValue: key) {
+        case .remote: return "ran on another host"
+        case .unreadable: return "whose threads could not be read"
+        case .unmapped: return "whose thread was never matched"
+        case .unsure: return "whose thread was ambiguous"
+        case .startUnseen: return "started before the recorder's per-thread history"
+        case .log: return "from a log"
+        case nil: return "with no measurement stored"
+        }
     }
 
     static func interval(_ low: Double, _ high: Double) -> String {

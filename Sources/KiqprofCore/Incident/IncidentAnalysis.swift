@@ -20,6 +20,8 @@ public struct IncidentAnalysis: Sendable {
     /// The memory cgroup limit Sidekiq ran under (`record`'s cgroup readings), where one applies.
     public var memoryLimitMB: Double?
     public var cpuCount: Int?
+    /// The CPU `record` measured per run, over the window and the outage windows; nil when the store has none.
+    public var measuredCPU: MeasuredCPU?
     public var thresholds: OutageThresholds
 
     public init(from: Double, to: Double, timeline: IncidentTimeline, thresholds: OutageThresholds) {

@@ -44,6 +44,10 @@ public struct IncidentAnalyzer {
             }
         }
 
+        let cpuCount = hostPoints.compactMap(\.cpuCount).max()
+        let measured = MeasuredCPU.measure(dataset, runs: runs, from: from, to: to, outageWindows: windows, cpuCount: cpuCount)
+        if let (_, classes) = measured { attachMeasuredCPU(classes, into: &profiles) }
+
         for index in profiles.indices {
             profiles[index].score = SuspectScore.parts(profiles[index], hostMemoryMB: memoryBudgetMB,
                                                        outageWindowCount: windows.count).score
@@ -54,7 +58,6 @@ public struct IncidentAnalyzer {
             (lhs.element.score, rhs.element.busySeconds, rhs.element.jobClass)
                 > (rhs.element.score, lhs.element.busySeconds, lhs.element.jobClass)
         }
-        let cpuCount = hostPoints.compactMap(\.cpuCount).max()
         var ordered: [ClassProfile] = []
         for (position, entry) in ranked.enumerated() {
             var profile = entry.element
@@ -78,6 +81,7 @@ public struct IncidentAnalyzer {
         analysis.hostMemoryTotalMB = hostMemoryMB
         analysis.memoryLimitMB = memoryLimitMB
         analysis.cpuCount = cpuCount
+        analysis.measuredCPU = measured?.0
         analysis.earlyWarnings = forecasts
         analysis.missing = MissingData.sentences(dataset: dataset, hostPoints: hostPoints, from: from, to: to, runCount: runs.count)
         return analysis
@@ -341,6 +345,20 @@ public struct IncidentAnalyzer {
             profiles[c].cpuAttribLowPP = effect.low.map(Self.wholeHost)
             profiles[c].cpuAttribHighPP = effect.high.map(Self.wholeHost)
             profiles[c].cpuAttribFromProcess = true
+        }
+    }
+
+    // MARK: - Measured CPU
+
+    /// Gives each class its measured CPU, and checks the measurement against the joint attribution where the
+    /// class has both (a joint effect is not the class's own, so it is not compared).
+    private func attachMeasuredCPU(_ classes: [MeasuredCPU.ClassCPU], into profiles: inout [ClassProfile]) {
+        for index in profiles.indices {
+            var entry = classes[index]
+            if let measured = entry.cpuPP, let attribution = profiles[index].cpuAttribPP, profiles[index].attribJointWith.isEmpty {
+                entry.attributionDisagrees = MeasuredCPU.disagree(measuredPP: measured, attributionPP: attribution)
+            }
+            profiles[index].measuredCPU = entry
         }
     }
 

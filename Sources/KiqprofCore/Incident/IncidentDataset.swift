@@ -16,6 +16,11 @@ public struct IncidentDataset: Sendable {
         public var pid: Int32 = -1
         public var failed: Bool
         public var lost: Bool
+        /// Why its CPU was not measured (a log's run: `log`); nil when it was, or when the store says nothing.
+        public var cpuNote: RunCPUNote?
+        /// Index into the dataset's `runCPU` (-1: not measured). Declared here, beside the flags, so it fills
+        /// padding: a run stays 72 bytes, and a million of them cost no more memory than before.
+        public var cpuIndex: Int32 = -1
         /// For a polled run, the bracket its end lies in (`end` is its middle); nil when the end is exact.
         public var endBracket: ClosedRange<Double>?
 
@@ -111,13 +116,17 @@ public struct IncidentDataset: Sendable {
         public var rssMB: Double?
         /// Sidekiq's thread count for the process, from its heartbeat.
         public var concurrency: Int?
+        /// CPU seconds its job (processor) threads used since the previous sample (`process_sample.job_cpu_s`).
+        public var jobCPUSeconds: Double?
 
-        public init(t: Double, identityIndex: Int32, cpuPct: Double?, rssMB: Double?, concurrency: Int? = nil) {
+        public init(t: Double, identityIndex: Int32, cpuPct: Double?, rssMB: Double?, concurrency: Int? = nil,
+                    jobCPUSeconds: Double? = nil) {
             self.t = t
             self.identityIndex = identityIndex
             self.cpuPct = cpuPct
             self.rssMB = rssMB
             self.concurrency = concurrency
+            self.jobCPUSeconds = jobCPUSeconds
         }
     }
 
@@ -190,6 +199,8 @@ public struct IncidentDataset: Sendable {
     public var hosts: [String] = []
     /// Sorted by start.
     public var runs: [Run] = []
+    /// The CPU `record` measured for runs, which point here with `cpuIndex`: only measured runs take room.
+    public var runCPU: [RunCPU] = []
     /// Sorted by time.
     public var hostPoints: [HostPoint] = []
     /// Sorted by time.
@@ -236,6 +247,23 @@ public struct IncidentDataset: Sendable {
             let key = "\(hosts[Int(runs[index].hostIndex)]):\(runs[index].pid)"
             if let identity = byHostAndPid[key] { runs[index].identityIndex = identity }
         }
+    }
+
+    /// The CPU measured for a run of this dataset; nil when it was not measured.
+    public func cpu(of run: Run) -> RunCPU? {
+        run.cpuIndex >= 0 && Int(run.cpuIndex) < runCPU.count ? runCPU[Int(run.cpuIndex)] : nil
+    }
+
+    /// Records the CPU measured for `runs[index]`.
+    public mutating func setCPU(_ cpu: RunCPU, ofRun index: Int) {
+        runs[index].cpuIndex = Int32(runCPU.count)
+        runs[index].cpuNote = nil
+        runCPU.append(cpu)
+    }
+
+    /// Whether anything in the dataset was measured per run: a run's CPU or a process's job-thread CPU.
+    public var hasMeasuredCPU: Bool {
+        !runCPU.isEmpty || processPoints.contains { $0.jobCPUSeconds != nil }
     }
 
     /// Whether `preferSchedules` was given Redis's schedules (so none missing means none defined).

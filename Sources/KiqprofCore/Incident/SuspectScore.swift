@@ -3,7 +3,9 @@
 ///     R = cpu_attrib_pp / 100 + mem_attrib_mb / host_memory_mb     (each ≥ 0; the plain lift where no
 ///                                                                  attribution; busy share where neither;
 ///                                                                  see `memory` for classes in flight at
-///                                                                  an OOM kill)
+///                                                                  an OOM kill; the measured CPU in place
+///                                                                  of cpu_attrib_pp where it covers the
+///                                                                  class, see `cpu`)
 ///     P = 0.5 · periodic + 0.5 · min(1, max(p95 / period, overlaps / runs))
 ///     O = outage windows it ran in / outage windows
 ///     score = 100 · R · (1 + P) · (1 + O)
@@ -22,7 +24,7 @@ public enum SuspectScore {
     }
 
     public enum Basis: String, Sendable {
-        case attribution, lift, busyShare = "busy_share"
+        case measured, attribution, lift, busyShare = "busy_share"
     }
 
     /// What the data demonstrate: the low end of the attribution's 95 % interval when there is one, so an
@@ -49,14 +51,25 @@ public enum SuspectScore {
         return (cost, total)
     }
 
+    /// What one running instance takes of the host's CPU, in percentage points, and from what: the CPU `record`
+    /// measured for its runs where they cover at least `MeasuredCPU.scoringCoverage` of its run time (capped at
+    /// the whole host), else the attribution (the low end of its interval), else the plain lift.
+    static func cpu(_ profile: ClassProfile) -> (pp: Double, basis: Basis)? {
+        if let measured = profile.measuredCPU, measured.drivesScore, let pp = measured.cpuPP { return (min(100, pp), .measured) }
+        if let cpu = Self.demonstrated(profile.cpuAttribPP, low: profile.cpuAttribLowPP) {
+            return (cpu, .attribution)
+        }
+        return profile.cpuLiftPP.map { ($0, .lift) }
+    }
+
     public static func parts(_ profile: ClassProfile, hostMemoryMB: Double?, outageWindowCount: Int) -> Parts {
         var basis = Basis.busyShare
         var resource = 0.0
         var measured = false
-        if let cpu = Self.demonstrated(profile.cpuAttribPP, low: profile.cpuAttribLowPP) ?? profile.cpuLiftPP {
+        if let (cpu, cpuBasis) = Self.cpu(profile) {
             resource += max(0, cpu) / 100
             measured = true
-            basis = profile.cpuAttribPP != nil ? .attribution : .lift
+            basis = cpuBasis
         }
         if let (memory, total) = Self.memory(profile, hostMemoryMB: hostMemoryMB) {
             resource += max(0, memory) / total

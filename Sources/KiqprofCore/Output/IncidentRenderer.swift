@@ -11,6 +11,7 @@ public enum IncidentRenderer {
             })),
             ("oom_kills", .array(analysis.oomKills.map(oomKillJSON))),
             ("suspects", .array(profiles.map { suspectJSON($0, analysis: analysis) })),
+            ("measured_cpu", analysis.measuredCPU.map(measuredCPUJSON) ?? .null),
             ("missing", .strings(analysis.missing)),
             ("early_warnings", .array(analysis.earlyWarnings.map(earlyWarningJSON))),
             ("data", .object([
@@ -89,12 +90,81 @@ public enum IncidentRenderer {
             ("rss_growth_mb", .number(profile.rssGrowthMB, places: 1)), ("rss_growth_max_mb", .number(profile.rssGrowthMaxMB, places: 1)),
             ("in_outage_windows", .int(profile.inOutageWindows)), ("running_at_onset", .int(profile.runningAtOnset)),
             ("started_before_onset", .int(profile.startedBeforeOnset)),
+            ("measured_cpu", profile.measuredCPU.map(classCPUJSON) ?? .null),
             ("score_parts", .object([
                 ("resource", .number(parts.resource, places: 4)), ("resource_basis", .string(parts.resourceBasis.rawValue)),
                 ("recurrence", .number(parts.recurrence, places: 3)), ("outage_presence", .number(parts.outagePresence, places: 3)),
             ])),
             ("evidence", .strings(profile.evidence)),
         ])
+    }
+
+    /// The host's and the processes' CPU over the window and the outage windows.
+    static func measuredCPUJSON(_ measured: MeasuredCPU) -> JSONValue {
+        .object([("cpu_count", .int(measured.cpuCount)), ("window", scopeJSON(measured.window)),
+                 ("outage_windows", measured.outage.map(scopeJSON) ?? .null)])
+    }
+
+    static func scopeJSON(_ scope: MeasuredCPU.Scope) -> JSONValue {
+        .object([
+            ("spans", .array(scope.spans.map { .object([("from", .time($0.lowerBound)), ("to", .time($0.upperBound))]) })),
+            ("seconds", .number(scope.seconds)), ("host_cpu_s", .number(scope.hostCPUSeconds, places: 2)), ("hosts", .int(scope.hosts)),
+            ("host_unobserved_s", .number(scope.hostUnobservedSeconds)),
+            ("measured_run_cpu_s", .number(scope.measuredRunCPUSeconds, places: 2)),
+            ("job_cpu_s", .number(scope.jobCPUSeconds, places: 2)),
+            ("unattributed_job_cpu_s", .number(scope.unattributedJobCPUSeconds, places: 2)),
+            ("processes", .array(scope.processes.map { process in
+                .object([("identity", .string(process.identity)), ("job_cpu_s", .number(process.jobCPUSeconds, places: 2)),
+                         ("measured_run_cpu_s", .number(process.measuredRunCPUSeconds, places: 2)),
+                         ("unattributed_job_cpu_s", .number(process.unattributedJobCPUSeconds, places: 2))])
+            })),
+        ])
+    }
+
+    /// A class's measured CPU: over the window, over the outage windows, per running instance and against the attribution.
+    public static func classCPUJSON(_ measured: MeasuredCPU.ClassCPU) -> JSONValue {
+        .object([
+            ("window", tallyJSON(measured.window)), ("outage_windows", measured.outage.map(tallyJSON) ?? .null),
+            ("cpu_pp", .number(measured.cpuPP, places: 2)), ("scored", .bool(measured.drivesScore)),
+            ("attribution_disagrees", measured.attributionDisagrees.map { .bool($0) } ?? .null),
+        ])
+    }
+
+    static func tallyJSON(_ tally: MeasuredCPU.Tally) -> JSONValue {
+        .object([
+            ("runs", .int(tally.runs)), ("runs_measured", .int(tally.measuredRuns)), ("runs_unmeasured", .int(tally.unmeasuredRuns)),
+            ("unmeasured", .counts(tally.unmeasured)), ("run_s", .number(tally.runSeconds)),
+            ("measured_run_s", .number(tally.measuredRunSeconds)), ("cpu_s", .number(tally.cpuSeconds, places: 2)),
+            ("cpu_s_min", .number(tally.cpuSecondsMin, places: 2)), ("cpu_s_max", .number(tally.cpuSecondsMax, places: 2)),
+            ("cpu_s_per_run", .number(tally.cpuSecondsPerRun, places: 2)), ("cpu_per_run_s", .number(tally.cpuPerRunSecond, places: 3)),
+            ("host_cpu_s", .number(tally.hostCPUSeconds, places: 2)),
+            ("host_share_pct", .number(tally.hostShare.map { $0 * 100 }, places: 1)),
+        ])
+    }
+
+    /// The text section on measured CPU: the host over the headline scope, and each process's job CPU that no
+    /// measured run explains.
+    static func measuredCPUText(_ measured: MeasuredCPU) -> String {
+        let scope = measured.headline
+        let name = EvidenceWriter.scopeName(scope.isOutage ? scope.spans.count : 0)
+        let cpu = EvidenceWriter.cpuSeconds
+        var out = "Measured CPU in \(name) (\(DurationExpression.humanize(scope.seconds)))\n"
+        var host = "  - "
+        if let spent = scope.hostCPUSeconds {
+            host += "\(scope.hosts > 1 ? "the \(scope.hosts) hosts" : "the host") spent \(cpu(spent)) CPU-seconds"
+            if let cores = measured.cpuCount { host += " (\(cores) core\(cores == 1 ? "" : "s"))" }
+            if scope.hostUnobservedSeconds >= 1 { host += ", not sampled for \(DurationExpression.humanize(scope.hostUnobservedSeconds))" }
+        } else {
+            host += "the host's CPU is unknown (no host sample with CPU and a CPU count)"
+        }
+        host += "; the measured runs used \(cpu(scope.measuredRunCPUSeconds))"
+        out += host + "\n"
+        for process in scope.processes {
+            out += "  - \(TextTable.sanitize(process.identity)): \(cpu(process.unattributedJobCPUSeconds)) CPU-seconds of unattributed"
+                + " job CPU (its job threads used \(cpu(process.jobCPUSeconds)), its measured runs"
+                + " \(cpu(process.measuredRunCPUSeconds)): runs too short to be seen, or not measured)\n"
+        }
+        return out + "\n"
     }
 
     static func timelineJSON(_ timeline: IncidentTimeline) -> JSONValue {
@@ -151,6 +221,8 @@ public enum IncidentRenderer {
             }
             out += "\n"
         }
+
+        if let measured = analysis.measuredCPU { out += measuredCPUText(measured) }
 
         if !analysis.earlyWarnings.isEmpty {
             out += "Early warnings\n"

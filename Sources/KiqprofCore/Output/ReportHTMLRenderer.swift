@@ -38,6 +38,7 @@ public enum ReportHTMLRenderer {
         DurationChartSVG.render(analysis.profiles, to: &out)
         out += "</section>\n"
         classTable(analysis, to: &out)
+        measuredCPUTable(analysis, to: &out)
         periodicJobs(model, to: &out)
         queuesAndSets(model, to: &out)
         recommendations(model.recommendations, to: &out)
@@ -57,6 +58,10 @@ public enum ReportHTMLRenderer {
             out += "<li><strong>Most likely cause: #1 <span class=\"class\">"
             HTMLText.append(top.jobClass, to: &out, limit: 200)
             out += "</span></strong> (score \(NumberText.compact(top.score))"
+            if let tally = top.measuredCPU?.headline, tally.measuredRuns > 0, let share = tally.hostShare {
+                out += ", its runs used \(NumberText.percent(share)) % of the host's CPU in"
+                    + " \(EvidenceWriter.scopeName(tally.outageWindows)) (measured)"
+            }
             if let attribution = top.cpuAttribPP { out += ", one run adds CPU \(NumberText.signed(attribution)) pp" }
             if let memory = top.memAttribMB { out += " and \(NumberText.signed(memory)) MB" }
             if let period = top.periodicity { out += ", runs every \(DurationExpression.humanize(period.period))" }
@@ -147,6 +152,50 @@ public enum ReportHTMLRenderer {
         }
         out += "</tbody></table><p class=\"note\">Lift: host use while the class runs against while it does not. Attribution: what one"
             + " running instance adds once the classes running beside it are accounted for (the ranking uses it).</p></section>\n"
+    }
+
+    /// Per class, the CPU `record` measured for its runs over the window; only when the store holds any.
+    static func measuredCPUTable(_ analysis: IncidentAnalysis, to out: inout String) {
+        guard let measured = analysis.measuredCPU else { return }
+        out += "<section id=\"cpu\"><h2>Measured CPU per class</h2><table class=\"wide\"><thead><tr>"
+        let headers = ReportRenderer.measuredCPUHeaders(analysis)
+        for (index, header) in headers.enumerated() {
+            out += index > 0 && index < headers.count - 1 ? "<th class=\"n\">\(header)</th>" : "<th>\(header)</th>"
+        }
+        out += "</tr></thead><tbody>"
+        for profile in analysis.profiles {
+            let cells = ReportRenderer.measuredCPUCells(profile, analysis: analysis, sanitize: { HTMLText.text($0, limit: 200) })
+            guard !cells.isEmpty else { continue }
+            out += "<tr>"
+            for (index, cell) in cells.enumerated() {
+                if index == 0 {
+                    out += "<td class=\"class\">"
+                    appendClassName(profile.jobClass, to: &out)
+                    out += "</td>"
+                } else {
+                    out += index < cells.count - 1 ? "<td class=\"n\">\(cell)</td>" : "<td>\(HTMLText.text(cell))</td>"
+                }
+            }
+            out += "</tr>"
+        }
+        out += "</tbody></table>"
+        let scope = measured.window
+        out += "<p class=\"note\">Over the window (\(DurationExpression.humanize(scope.seconds))): "
+        if let spent = scope.hostCPUSeconds {
+            out += "the host\(scope.hosts > 1 ? "s" : "") spent \(NumberText.compact(spent)) CPU-seconds"
+            if let cores = measured.cpuCount { out += " on \(cores) core\(cores == 1 ? "" : "s")" }
+        } else {
+            out += "the host's CPU-seconds are unknown"
+        }
+        out += ". CPU-s of a run partly in the window count in proportion; per run and per run-second take the measured runs whole."
+            + " CPU per run-second is cores kept busy (1 = a whole core).</p>"
+        let sentences = ReportRenderer.unattributedSentences(analysis)
+        if !sentences.isEmpty {
+            out += "<ul class=\"plain\">"
+            appendItems(sentences, to: &out, limit: 600)
+            out += "</ul>"
+        }
+        out += "</section>\n"
     }
 
     static func periodicJobs(_ model: ReportModel, to out: inout String) {

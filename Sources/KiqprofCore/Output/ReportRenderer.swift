@@ -34,7 +34,51 @@ public enum ReportRenderer {
             ("busy_share", .number(profile.busyShare, places: 4)), ("cpu_lift_pp", .number(profile.cpuLiftPP, places: 2)),
             ("mem_lift_mb", .number(profile.memLiftMB, places: 1)), ("cpu_attrib_pp", .number(profile.cpuAttribPP, places: 2)),
             ("mem_attrib_mb", .number(profile.memAttribMB, places: 1)), ("score", .number(profile.score, places: 2)),
+            ("runs_cpu_measured", .int(profile.measuredCPU?.window.measuredRuns)),
+            ("cpu_s", .number(profile.measuredCPU.flatMap { $0.window.measuredRuns > 0 ? $0.window.cpuSeconds : nil }, places: 2)),
+            ("cpu_s_per_run", .number(profile.measuredCPU?.window.cpuSecondsPerRun, places: 2)),
+            ("cpu_per_run_s", .number(profile.measuredCPU?.window.cpuPerRunSecond, places: 3)),
+            ("cpu_host_share_pct", .number(profile.measuredCPU.flatMap { $0.window.measuredRuns > 0 ? $0.window.hostShare : nil }
+                .map { $0 * 100 }, places: 1)),
         ])
+    }
+
+    // MARK: - Measured CPU per class
+
+    /// The headers of the measured-CPU table: the outage windows' share only where there are outage windows.
+    public static func measuredCPUHeaders(_ analysis: IncidentAnalysis) -> [String] {
+        ["class", "runs measured", "CPU-s", "CPU-s per run", "CPU per run-second", "share of host CPU"]
+            + (analysis.measuredCPU?.outage != nil ? ["share in outage windows"] : []) + ["without measurement (why)"]
+    }
+
+    /// One row per class over the window: runs measured, CPU-seconds (runs at the window's edges in proportion),
+    /// per run, per run-second, the share of the host's CPU-seconds, and why the other runs were not measured.
+    public static func measuredCPUCells(_ profile: ClassProfile, analysis: IncidentAnalysis, sanitize: (String) -> String) -> [String] {
+        guard let measured = profile.measuredCPU else { return [] }
+        let tally = measured.window
+        let some = tally.measuredRuns > 0
+        let share = { (tally: MeasuredCPU.Tally?) -> String in
+            guard let tally, tally.measuredRuns > 0, let share = tally.hostShare else { return "-" }
+            return NumberText.percent(share) + " %"
+        }
+        var cells = [sanitize(profile.jobClass), "\(tally.measuredRuns) of \(tally.runs)",
+                     some ? NumberText.compact(tally.cpuSeconds) : "-", tally.cpuSecondsPerRun.map(NumberText.compact) ?? "-",
+                     tally.cpuPerRunSecond.map { NumberText.fixed($0, places: 2) } ?? "-", share(tally)]
+        if analysis.measuredCPU?.outage != nil { cells.append(share(measured.outage)) }
+        cells.append(tally.unmeasured.isEmpty ? "-" : EvidenceWriter.reasons(tally.unmeasured))
+        return cells
+    }
+
+    /// Each process's job-thread CPU that no measured run explains, over the headline scope.
+    public static func unattributedSentences(_ analysis: IncidentAnalysis) -> [String] {
+        guard let measured = analysis.measuredCPU else { return [] }
+        let scope = measured.headline
+        let name = EvidenceWriter.scopeName(scope.isOutage ? scope.spans.count : 0)
+        return scope.processes.map { process in
+            "\(process.identity): \(NumberText.compact(process.unattributedJobCPUSeconds)) CPU-seconds of unattributed job CPU in \(name)"
+                + " (its job threads used \(NumberText.compact(process.jobCPUSeconds)), its measured runs"
+                + " \(NumberText.compact(process.measuredRunCPUSeconds)))"
+        }
     }
 
     /// A periodic class or schedule: what it is, how its runs compare with its period, and its state.
@@ -93,6 +137,15 @@ public enum ReportRenderer {
             classes.add(classCells(profile, sanitize: { TextTable.sanitize($0) }))
         }
         out += classes.render() + "\n"
+        if model.analysis.measuredCPU != nil {
+            out += "Measured CPU per class (over the window)\n"
+            let headers = measuredCPUHeaders(model.analysis).map { $0.uppercased() }
+            var table = TextTable(headers: headers, rightAligned: Set(1..<(headers.count - 1)))
+            for profile in model.analysis.profiles.prefix(40) {
+                table.add(measuredCPUCells(profile, analysis: model.analysis, sanitize: { TextTable.sanitize($0) }))
+            }
+            out += table.render() + "\n"
+        }
         let periodic = periodicRows(model)
         if !periodic.isEmpty {
             out += "Periodic jobs\n"
@@ -183,6 +236,13 @@ public enum ReportRenderer {
         out += "\n### Classes\n\n"
         out += table(["#", "class", "runs", "failed", "p50", "p95", "max", "busy", "CPU lift", "mem lift", "CPU attrib", "mem attrib"],
                      analysis.profiles.prefix(40).map { classCells($0, sanitize: e) }, rightFrom: 2)
+        if analysis.measuredCPU != nil {
+            out += "\n### Measured CPU per class (over the window)\n\n"
+            out += table(measuredCPUHeaders(analysis), analysis.profiles.prefix(40).map { measuredCPUCells($0, analysis: analysis,
+                sanitize: e) }, rightFrom: 1)
+            let sentences = unattributedSentences(analysis)
+            if !sentences.isEmpty { out += "\n" + sentences.map { "- \(e($0))\n" }.joined() }
+        }
         let periodic = periodicRows(model)
         if !periodic.isEmpty {
             out += "\n### Periodic jobs\n\n"

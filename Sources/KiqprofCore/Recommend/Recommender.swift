@@ -121,7 +121,12 @@ public struct Recommender {
     static func impact(_ suspect: ClassProfile, outageWindows: Int) -> String {
         let level = suspect.score >= 50 ? "high" : suspect.score >= 15 ? "medium" : "low"
         var facts: [String] = []
-        if let cpu = suspect.cpuAttribPP ?? suspect.cpuLiftPP, cpu > 0 { facts.append("one run adds \(NumberText.compact(cpu)) pp CPU") }
+        if let measured = suspect.measuredCPU, measured.drivesScore, let cpu = measured.cpuPP, cpu > 0 {
+            // What ranked it: the CPU `record` measured for its runs.
+            facts.append("one run takes \(NumberText.compact(cpu)) pp CPU (measured)")
+        } else if let cpu = suspect.cpuAttribPP ?? suspect.cpuLiftPP, cpu > 0 {
+            facts.append("one run adds \(NumberText.compact(cpu)) pp CPU")
+        }
         if let mem = suspect.memAttribMB ?? suspect.memLiftMB, mem > 0 { facts.append("\(NumberText.compact(mem)) MB") }
         if facts.isEmpty { facts.append("\(NumberText.percent(suspect.busyShare)) % of all job run time") }
         var text = "\(level): " + facts.joined(separator: " and ")

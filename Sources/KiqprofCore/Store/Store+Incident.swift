@@ -31,8 +31,9 @@ extension Store {
                 + " SELECT MAX(COALESCE(end, end_max, start)) FROM job_run)") ?? to
 
             let runs = SQLiteStatement(try db.makeStatement(sql: """
-                SELECT class, start, end, end_min, end_max, identity, host, outcome, source, pid FROM job_run
-                WHERE start <= ? AND COALESCE(end, end_max, 1e18) >= ? ORDER BY start, id
+                SELECT class, start, end, end_min, end_max, identity, host, outcome, source, pid, cpu_s, cpu_s_min, cpu_s_max,
+                       cpu_mapping, cpu_note
+                FROM job_run WHERE start <= ? AND COALESCE(end, end_max, 1e18) >= ? ORDER BY start, id
                 """))
             try runs.statement.setArguments([to, from])
             let openUntil = min(to, lastDataTime)
@@ -46,6 +47,16 @@ extension Store {
                     outcome: runs.text(7).flatMap(RunOutcome.init(rawValue:)) ?? .unknown, source: source, openUntil: openUntil,
                     identityIndex: runs.text(5).map { identities.index($0) } ?? -1, hostIndex: runs.text(6).map { hosts.index($0) } ?? -1,
                     pid: runs.double(9).map { Int32($0) } ?? -1))
+                // Measured CPU goes to a side array: most runs have none, and a run stays compact.
+                if let seconds = runs.double(10) {
+                    let mapping = runs.text(13).flatMap(ThreadMappingConfidence.init(rawValue:)) ?? .likely
+                    dataset.setCPU(RunCPU(seconds: seconds, minSeconds: runs.double(11) ?? seconds, maxSeconds: runs.double(12) ?? seconds,
+                                          mapping: mapping), ofRun: dataset.runs.count - 1)
+                } else {
+                    // A log carries no thread CPU, whatever the row says.
+                    let note = source == .log ? .log : runs.text(14).flatMap(RunCPUNote.init(rawValue:))
+                    dataset.runs[dataset.runs.count - 1].cpuNote = note
+                }
             }
 
             // A margin before `from`: a CPU saturation or sampling gap that began before the window still
@@ -92,7 +103,7 @@ extension Store {
             }
 
             let processes = SQLiteStatement(try db.makeStatement(sql: """
-                SELECT t, identity, cpu_pct, COALESCE(proc_rss_kib, rss_kib), concurrency FROM process_sample
+                SELECT t, identity, cpu_pct, COALESCE(proc_rss_kib, rss_kib), concurrency, job_cpu_s FROM process_sample
                 WHERE t >= ? AND t <= ? ORDER BY t, identity
                 """))
             try processes.statement.setArguments([from - margin, to])
@@ -100,7 +111,8 @@ extension Store {
                 let h = processes
                 dataset.processPoints.append(IncidentDataset.ProcessPoint(
                     t: h.number(0), identityIndex: identities.index(h.text(1) ?? "?"),
-                    cpuPct: h.double(2), rssMB: h.double(3).map { $0 / 1024 }, concurrency: h.double(4).map { Int($0) }))
+                    cpuPct: h.double(2), rssMB: h.double(3).map { $0 / 1024 }, concurrency: h.double(4).map { Int($0) },
+                    jobCPUSeconds: h.double(5)))
             }
 
             // The recorder stores a shared cgroup's reading once a poll (on the first process in it): one row each.
