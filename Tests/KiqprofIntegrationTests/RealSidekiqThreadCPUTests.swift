@@ -14,7 +14,9 @@ struct RealSidekiqThreadCPUTests {
         let redis = try RedisServer()
         defer { redis.stop() }
         let db = redis.directory.appendingPathComponent("k.sqlite").path
-        let recording = try Kiqprof.start(["record", "--redis", redis.unixURL, "--db", db, "--interval", "1s", "--flush", "2s"])
+        let trace = redis.directory.appendingPathComponent("thread-trace.jsonl").path
+        let recording = try Kiqprof.start(["record", "--redis", redis.unixURL, "--db", db, "--interval", "1s", "--flush", "2s",
+                                           "--thread-trace", trace])
         let workers = try ["a", "b"].map {
             try RealSidekiq(redis: redis, concurrency: 5, name: "sidekiq-\($0)", app: Self.appDirectory)
         }
@@ -38,6 +40,7 @@ struct RealSidekiqThreadCPUTests {
         recording.0.terminate()
         let result = Kiqprof.finish(recording)
         #expect(result.status == 0, "stderr: \(result.stderr)")
+        let measuredCount = try #require(result.stderr.firstMatch(of: /\((\d+) with their thread's CPU measured/).map { Int($0.1)! })
 
         var truth: [String: (cpu: Double, wall: Double)] = [:]
         let pairs = try redis.cli("HGETALL", "truth").split(separator: "\n").map(String.init)
@@ -46,6 +49,14 @@ struct RealSidekiqThreadCPUTests {
             if values.count == 2 { truth[pairs[index]] = (values[0], values[1]) }
         }
         let runs = try Store(path: db).runs()
+        if let keep = ProcessInfo.processInfo.environment["KIQPROF_KEEP_THREAD_TRACE"] {
+            // For replaying the meter offline (RunCPUMeterReplayTests): the trace and each job's truth.
+            try? FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: true)
+            try? FileManager.default.removeItem(atPath: keep + "/trace.jsonl")
+            try FileManager.default.copyItem(atPath: trace, toPath: keep + "/trace.jsonl")
+            let lines = truth.map { "\($0.key) \($0.value.cpu) \($0.value.wall)" }.sorted().joined(separator: "\n")
+            try lines.write(toFile: keep + "/truth.txt", atomically: true, encoding: .utf8)
+        }
         var long: [(run: JobRun, cpu: Double, wall: Double)] = []
         for run in runs {
             guard let jid = run.jid, let real = truth[jid], real.wall > 3 else { continue }
@@ -72,5 +83,27 @@ struct RealSidekiqThreadCPUTests {
             #expect(abs(measured - victim.cpu) <= max(0.5, 0.1 * victim.cpu), "victim measured \(measured) vs truth \(victim.cpu)")
             #expect(measured < 0.75 * victim.wall, "victim measured \(measured) over \(victim.wall) s")
         }
+        #expect(measuredCount == runs.count { $0.cpu != nil }, "record's summary counts the measured runs")
+
+        // `incident` on the recording: each class's measured CPU, and the job threads' CPU beside the runs'.
+        let incident = try Kiqprof.run(["incident", "--db", db, "--json"])
+        #expect(incident.status == 0, "stderr: \(incident.stderr)")
+        let analysis = try incident.json()
+        let suspects = try #require(analysis["suspects"] as? [[String: Any]])
+        let hogs = try #require(suspects.first { $0["class"] as? String == "HogJob" })
+        let hogCPU = try #require(((hogs["measured_cpu"] as? [String: Any])?["window"] as? [String: Any])?["cpu_s"] as? Double)
+        let hogTruth = runs.filter { $0.jobClass == "HogJob" && $0.cpu != nil }.compactMap { $0.jid.flatMap { truth[$0]?.cpu } }
+            .reduce(0, +)
+        #expect(abs(hogCPU - hogTruth) <= 0.05 * hogTruth + 1, "HogJob measured \(hogCPU) CPU-s, its runs' own CPU \(hogTruth)")
+        #expect((suspects.first?["class"] as? String) == "HogJob", "the hog ranks first")
+        let window = try #require((analysis["measured_cpu"] as? [String: Any])?["window"] as? [String: Any])
+        let jobCPU = try #require(window["job_cpu_s"] as? Double)
+        let allTruth = truth.values.reduce(0) { $0 + $1.cpu }
+        // Job threads also fetch and parse each job, outside the jobs' own clocks.
+        #expect(jobCPU >= 0.97 * allTruth && jobCPU <= 1.15 * allTruth + 2, "job threads used \(jobCPU) CPU-s; the jobs \(allTruth)")
+        #expect((window["unattributed_job_cpu_s"] as? Double ?? 0) > 0, "the stream's short jobs are unattributed job CPU")
+        let text = try Kiqprof.run(["incident", "--db", db])
+        #expect(text.stdout.contains(/used \d+ CPU-seconds \(.*\) of the \d+ the host spent in the (outage )?window/),
+                "incident shows measured CPU per class:\n\(text.stdout)")
     }
 }

@@ -1,5 +1,5 @@
 /// One kernel thread of a local process at one poll: its name and the CPU it has used since it started.
-public struct ThreadCPUReading: Sendable, Equatable {
+public struct ThreadCPUReading: Sendable, Equatable, Codable {
     /// The kernel's thread id (/proc/PID/task/TID).
     public var tid: Int
     /// Its name (`comm`, at most 15 bytes): Sidekiq names its job threads (see `SidekiqThreadRole`).

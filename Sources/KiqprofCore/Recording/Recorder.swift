@@ -1,3 +1,5 @@
+import Foundation
+
 /// `kiqprof record`: polls Sidekiq every `interval`, samples the host from /proc at every poll (even while
 /// Redis is unreachable), reconstructs job runs and writes everything in batches to the store.
 ///
@@ -16,6 +18,8 @@ public final class Recorder {
         public var hostName: String = ProcHostSampler.hostName()
         public var procRoot: String = "/proc"
         public var cgroupRoot: String = "/sys/fs/cgroup"
+        /// Where to write what the CPU meter is fed (`RunCPUTrace`, JSON lines), for replaying it; nil: nowhere.
+        public var threadTrace: String?
 
         public init(endpoint: RedisEndpoint, keyspace: SidekiqKeyspace) {
             self.endpoint = endpoint
@@ -26,8 +30,9 @@ public final class Recorder {
     public struct Summary: Sendable {
         public var polls = 0
         public var runsRecorded = 0
-        /// Runs whose CPU was measured from their thread (`RunCPUMeter`).
+        /// Runs whose CPU was measured from their thread (`RunCPUMeter`), and why the others were not.
         public var runsMeasured = 0
+        public var runsNotMeasured: [RunCPUNote: Int] = [:]
         public var hostSamples = 0
         public var gaps = 0
         /// Polls that reached Redis, and the round trips and commands they took (reconnects excluded).
@@ -43,6 +48,7 @@ public final class Recorder {
     private let clock: RecorderClock
     private var tracker = RunTracker()
     private var meter: RunCPUMeter
+    private var trace: FileHandle?
     private var batch = RecordBatch()
     private var summary = Summary()
     /// When Redis became unreachable, and why; closed into a gap when it answers again.
@@ -76,6 +82,9 @@ public final class Recorder {
         self.clock = clock
         self.log = log
         meter = RunCPUMeter(localHost: options.hostName)
+        if let path = options.threadTrace, FileManager.default.createFile(atPath: path, contents: nil) {
+            trace = FileHandle(forWritingAtPath: path)
+        }
     }
 
     /// `kiqprof record`'s recorder: Redis at `options.endpoint`, /proc at `options.procRoot`, the system clocks.
@@ -188,8 +197,16 @@ public final class Recorder {
                 {
                     sample.cpuPct = usage.cpuPct
                     sample.procRssKiB = usage.rssKiB
+                    let threads = sampler.threadCPU(pid: pid)
                     sample.jobCPUSeconds = meter.observe(identity: process.identity, concurrency: process.concurrency, at: time,
-                                                         threads: sampler.threadCPU(pid: pid))
+                                                         threads: threads)
+                    if trace != nil {
+                        var line = RunCPUTrace(kind: .threads, t: time)
+                        line.identity = process.identity
+                        line.concurrency = process.concurrency
+                        line.threads = threads
+                        write(line)
+                    }
                     if let memory = sampler.cgroupMemory(pid: pid, at: time) {
                         // Processes in one cgroup share its reading: stored once a poll, on the first of them.
                         sample.cgroupPath = memory.path
@@ -203,6 +220,11 @@ public final class Recorder {
                 batch.processSamples.append(sample)
             }
             meter.observeRunning(tracker.running)
+            if trace != nil {
+                var line = RunCPUTrace(kind: .running, t: time)
+                line.runs = tracker.running.map(RunCPUTrace.Run.init)
+                write(line)
+            }
             finish(finished, at: time)
             trackHeartbeats(status.processes, at: time)
             if let metrics {
@@ -224,7 +246,18 @@ public final class Recorder {
     private func finish(_ runs: [JobRun], at time: Double, everything: Bool = false) {
         for run in runs { meter.end(run) }
         let released = meter.release(at: time, everything: everything)
-        summary.runsMeasured += released.count { $0.cpu != nil }
+        if trace != nil {
+            var ended = RunCPUTrace(kind: .ended, t: time)
+            ended.runs = runs.map(RunCPUTrace.Run.init)
+            if !runs.isEmpty { write(ended) }
+            var release = RunCPUTrace(kind: .release, t: time)
+            release.everything = everything
+            write(release)
+        }
+        for run in released {
+            if run.cpu != nil { summary.runsMeasured += 1 }
+            if let note = run.cpuNote { summary.runsNotMeasured[note, default: 0] += 1 }
+        }
         batch.runs += released
     }
 
@@ -275,6 +308,11 @@ public final class Recorder {
             source.timeout = min(options.timeout, max(0.05, options.interval / 2))
             log("Redis unreachable, sampling the host meanwhile: \(reason)")
         }
+    }
+
+    private func write(_ line: RunCPUTrace) {
+        guard let trace, let data = try? JSONEncoder().encode(line) else { return }
+        trace.write(data + Data("\n".utf8))
     }
 
     private func addGap(from: Double, to: Double, kind: ObservationGap.Kind, reason: String) {

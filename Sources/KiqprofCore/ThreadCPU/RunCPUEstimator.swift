@@ -31,19 +31,23 @@ enum RunCPUEstimator {
 
     /// - Parameters:
     ///   - lastSeen: when the run was surely still running (the last beat that listed it).
-    ///   - latestEnd: when it had surely ended (the first beat without it, or the next run on its thread).
-    static func estimate(tid: Int, mark: StartMark, start: Double, lastSeen: Double, latestEnd: Double,
+    ///   - latestEnd: when it had surely ended (the first beat without it, or a second after the next run's start
+    ///     on its thread).
+    ///   - nextStart: the `run_at` of the next run on its thread: the two split what the thread used in that
+    ///     second at its middle, where the next run's start mark splits it.
+    static func estimate(tid: Int, mark: StartMark, start: Double, lastSeen: Double, latestEnd: Double, nextStart: Double?,
                          in series: ThreadCPUSeries) -> (seconds: Double, min: Double, max: Double)? {
+        let cut = min(latestEnd, nextStart.map { $0 + 0.5 } ?? .infinity)
         guard let q0 = series.index(atOrBefore: max(lastSeen, mark.afterTime)), let atSeen = series.cpu(tid, at: q0) else { return nil }
         let certain = atSeen - mark.atStart
         let rate = max(0, certain) / max(series.times[q0] - (start + 0.5), 0.5)
         var tail = 0.0
         var index = q0 + 1
-        while index < series.times.count, series.times[index - 1] < latestEnd, let used = series.used(tid, in: index) {
+        while index < series.times.count, series.times[index - 1] < cut, let used = series.used(tid, in: index) {
             let from = series.times[index - 1], to = series.times[index]
-            if to > latestEnd {
-                // It ended by `latestEnd`: at most its pace until then.
-                tail += min(used * (latestEnd - from) / (to - from), rate * (latestEnd - from))
+            if to > cut {
+                // It ended by `cut`: at most its pace until then.
+                tail += min(used * (cut - from) / (to - from), rate * (cut - from))
                 break
             }
             let pace = used / max(to - from, 1e-3)

@@ -18,6 +18,9 @@ public struct RunCPUMeter: Sendable {
     /// Recent starts on each Sidekiq thread (identity|tid): the next run's start ends the previous one.
     private var starts: [String: [Double]] = [:]
     private var ending: [JobRun] = []
+    /// Where the last measured run on each Sidekiq thread (identity|tid) ended on every kernel thread, and the
+    /// start of the run that followed it: that run starts counting there, so the two never count a second twice.
+    private var lastEnds: [String: (nextStart: Double, cpu: [Int: Double])] = [:]
     private var held: [HeldRun] = []
 
     struct ProcessThreads: Sendable {
@@ -85,7 +88,8 @@ public struct RunCPUMeter: Sendable {
         markStarts()
         var released: [JobRun] = []
         var stillEnding: [JobRun] = []
-        for run in ending {
+        // In start order: a run's predecessor on its thread is settled first.
+        for run in ending.sorted(by: { $0.start < $1.start }) {
             switch settleEnd(of: run, everything: everything) {
             case .waiting: stillEnding.append(run)
             case .noted(let done): released.append(done)
@@ -145,24 +149,34 @@ public struct RunCPUMeter: Sendable {
             marks[key] = nil
             return .noted(noted)
         }
-        let nextStart = starts["\(identity)|\(tid)"]?.filter { $0 > run.start }.min()
+        let thread = "\(identity)|\(tid)"
+        let nextStart = starts[thread]?.filter { $0 > run.start }.min()
         let latestEnd = min(run.end.latest ?? lastSeen, nextStart.map { $0 + 1 } ?? .infinity)
         // One poll past the latest end, so the pace after the run is known.
         if !everything, (process.series.lastTime ?? -.infinity) < latestEnd + 0.5 { return .waiting }
         marks[key] = nil
         var estimates: [Int: RunCPU] = [:]
-        for (thread, mark) in startMarks {
-            guard let estimate = RunCPUEstimator.estimate(tid: thread, mark: mark, start: run.start, lastSeen: lastSeen,
-                                                          latestEnd: latestEnd, in: process.series) else { continue }
-            estimates[thread] = RunCPU(seconds: estimate.seconds, minSeconds: estimate.min, maxSeconds: estimate.max, mapping: .likely)
+        var ends: [Int: Double] = [:]
+        let previous = lastEnds[thread].flatMap { $0.nextStart == run.start ? $0.cpu : nil }
+        for (kernelTid, var mark) in startMarks {
+            if let previousEnd = previous?[kernelTid] {
+                // The run before on this thread ended within this start bracket, where its own estimate says.
+                mark.atStart = min(max(previousEnd, mark.before), mark.after)
+            }
+            guard let estimate = RunCPUEstimator.estimate(tid: kernelTid, mark: mark, start: run.start, lastSeen: lastSeen,
+                                                          latestEnd: latestEnd, nextStart: nextStart, in: process.series)
+            else { continue }
+            estimates[kernelTid] = RunCPU(seconds: estimate.seconds, minSeconds: estimate.min, maxSeconds: estimate.max, mapping: .likely)
+            ends[kernelTid] = mark.atStart + estimate.seconds
         }
+        if let nextStart { lastEnds[thread] = (nextStart, ends) } else { lastEnds[thread] = nil }
         let series = process.series
         if let from = series.index(atOrAfter: run.start + 1) {
             let seen = series.index(atOrBefore: lastSeen).map { $0 + 1 } ?? from
             let ended = series.index(atOrAfter: latestEnd).map { $0 + 1 } ?? series.times.count
             let certain = (from + 1)..<max(from + 1, seen)
             let evidence = ThreadMappingLearner.evidence(of: series, certain: certain, bracket: certain.upperBound..<max(certain.upperBound, ended))
-            processes[identity]?.learner.add(sidekiqTid: tid, evidence: evidence)
+            processes[identity]?.learner.add(sidekiqTid: tid, jobClass: run.jobClass, evidence: evidence)
         }
         return .held(estimates)
     }
@@ -176,7 +190,9 @@ public struct RunCPUMeter: Sendable {
         }
         let mapping = process.learner.mapping(of: tid, concurrency: process.concurrency)
         processes[identity] = process
-        if let mapping, let confidence = ThreadMappingConfidence(margin: mapping.margin) {
+        // A likely mapping waits for more evidence while it can: a process's first runs fit more than one thread
+        // until the learner knows what each class's runs look like.
+        if let mapping, let confidence = ThreadMappingConfidence(margin: mapping.margin), confidence == .sure || expired {
             guard var cpu = entry.estimates[mapping.tid] else {
                 run.cpuNote = .startUnseen  // its thread was not there at the start's polls
                 return run
@@ -208,7 +224,12 @@ public struct RunCPUMeter: Sendable {
     private mutating func forgetSilentProcesses(at time: Double) {
         for (identity, process) in processes where time - process.lastPoll > Self.hold {
             let waiting = held.contains { $0.run.identity == identity } || ending.contains { $0.identity == identity }
-            if !waiting { processes[identity] = nil }
+            guard !waiting else { continue }
+            processes[identity] = nil
+            let prefix = identity + "|"
+            starts = starts.filter { !$0.key.hasPrefix(prefix) }
+            lastEnds = lastEnds.filter { !$0.key.hasPrefix(prefix) }
+            marks = marks.filter { !$0.key.hasPrefix(prefix) }
         }
     }
 

@@ -7,11 +7,24 @@ import Foundation
 /// Evidence: while a run is surely in progress, its kernel thread keeps one pattern (a CPU-bound job runs
 /// heavy, a sleeping one is never scheduled), while a thread that is not its own behaves like the process's
 /// threads at large in that same poll. For each run and kernel thread, the log-likelihood ratio of those two
-/// accounts is added to the pair's score. The mapping is the one-to-one assignment with the largest total;
-/// how sure a pair is comes from what the total loses when that pair is forbidden.
+/// accounts is added to the pair's score. Which pattern a run keeps is learned per job class from the runs
+/// whose thread is already sure: otherwise a sleeper and a hog that always start together on two threads fit
+/// either thread alike. The mapping is the one-to-one assignment with the largest total; how sure a pair is
+/// comes from what the total loses when that pair is forbidden.
 struct ThreadMappingLearner: Sendable {
-    /// Sidekiq tid → kernel tid → summed log-likelihood ratio, in nats.
-    private var scores: [String: [Int: Double]] = [:]
+    /// One run's evidence: per kernel thread, the log-likelihood ratio under each of `patterns`.
+    private struct RunEvidence: Sendable {
+        var sidekiqTid: String
+        var jobClass: String
+        var ratios: [Int: [Double]]
+    }
+
+    /// The runs whose evidence is weighed by their class's learned patterns; older ones are folded into `base`.
+    private var runs: [RunEvidence] = []
+    private var base: [String: [Int: Double]] = [:]
+    private static let keptRuns = 400
+    /// Per class, how often its runs kept each pattern (from runs on sure threads).
+    private var classPatterns: [String: [Double]] = [:]
     private var solution: Solution?
     private var solvedConcurrency = -1
 
@@ -24,13 +37,18 @@ struct ThreadMappingLearner: Sendable {
     }
 
     /// Whether any run of `sidekiqTid` has given evidence.
-    func knows(_ sidekiqTid: String) -> Bool { scores[sidekiqTid] != nil }
+    func knows(_ sidekiqTid: String) -> Bool { base[sidekiqTid] != nil || runs.contains { $0.sidekiqTid == sidekiqTid } }
 
-    mutating func add(sidekiqTid: String, evidence: [Int: Double]) {
+    /// Adds one run's evidence (`evidence(of:certain:bracket:)`).
+    mutating func add(sidekiqTid: String, jobClass: String, evidence: [Int: [Double]]) {
         guard !evidence.isEmpty else { return }
-        var row = scores[sidekiqTid] ?? [:]
-        for (tid, value) in evidence { row[tid, default: 0] += value }
-        scores[sidekiqTid] = row
+        runs.append(RunEvidence(sidekiqTid: sidekiqTid, jobClass: jobClass, ratios: evidence))
+        if runs.count > Self.keptRuns {
+            let oldest = runs.removeFirst()
+            var row = base[oldest.sidekiqTid] ?? [:]
+            for (tid, value) in score(oldest) { row[tid, default: 0] += value }
+            base[oldest.sidekiqTid] = row
+        }
         solution = nil
     }
 
@@ -38,21 +56,63 @@ struct ThreadMappingLearner: Sendable {
     /// or when it is best left with no known thread. `concurrency` counts Sidekiq threads not seen yet: each
     /// may own any kernel thread.
     mutating func mapping(of sidekiqTid: String, concurrency: Int) -> (tid: Int, margin: Double)? {
-        guard scores[sidekiqTid] != nil else { return nil }
-        let solved = solve(concurrency: concurrency)
-        guard let row = solved.rows.firstIndex(of: sidekiqTid) else { return nil }
+        if solution == nil || solvedConcurrency != concurrency {
+            // Weigh by the classes' patterns learned so far, learn them anew from the threads now sure, weigh again.
+            solve(concurrency: concurrency)
+            learnClassPatterns()
+            solve(concurrency: concurrency)
+        }
+        guard let solved = solution, let row = solved.rows.firstIndex(of: sidekiqTid) else { return nil }
         let column = solved.assignment.columns[row]
-        guard column < solved.columns.count else { return nil }  // a padding column: no known thread
-        if let margin = solved.margins[sidekiqTid] { return (solved.columns[column], margin) }
-        var forbidden = solved.matrix
-        forbidden[row][column] = -1e6
-        let margin = solved.assignment.total - HungarianAssignment(scores: forbidden).total
-        solution?.margins[sidekiqTid] = margin
+        guard column < solved.columns.count, let margin = solved.margins[sidekiqTid] else { return nil }
         return (solved.columns[column], margin)
     }
 
-    private mutating func solve(concurrency: Int) -> Solution {
-        if let solution, solvedConcurrency == concurrency { return solution }
+    /// A run's score on each kernel thread: its ratios mixed by its class's patterns (and the chance that the
+    /// run's thread looks like any other).
+    private func score(_ run: RunEvidence) -> [Int: Double] {
+        let weights = patternWeights(of: run.jobClass)
+        var scores: [Int: Double] = [:]
+        for (tid, ratios) in run.ratios {
+            scores[tid] = Self.logSumExp(zip(weights, ratios).map { log($0) + $1 } + [log(Self.freeWeight)])
+        }
+        return scores
+    }
+
+    private func patternWeights(of jobClass: String) -> [Double] {
+        guard let counts = classPatterns[jobClass] else { return Self.patterns.map(\.weight) }
+        let total = counts.reduce(0, +)
+        return counts.map { (1 - Self.freeWeight) * ($0 + 0.3) / (total + 0.3 * Double(counts.count)) }
+    }
+
+    /// Each class's patterns from its runs on threads whose mapping is sure: how well each pattern explains them.
+    private mutating func learnClassPatterns() {
+        guard let solved = solution else { return }
+        var sure: [String: Int] = [:]
+        for (row, sidekiqTid) in solved.rows.enumerated() {
+            let column = solved.assignment.columns[row]
+            guard column < solved.columns.count, (solved.margins[sidekiqTid] ?? 0) >= ThreadMappingConfidence.sureMargin else { continue }
+            sure[sidekiqTid] = solved.columns[column]
+        }
+        var counts: [String: [Double]] = [:]
+        for run in runs {
+            guard let tid = sure[run.sidekiqTid], let ratios = run.ratios[tid] else { continue }
+            let weighted = zip(patternWeights(of: run.jobClass), ratios).map { log($0) + $1 }
+            let total = Self.logSumExp(weighted)
+            var row = counts[run.jobClass] ?? [Double](repeating: 0, count: Self.patterns.count)
+            for p in row.indices { row[p] += exp(weighted[p] - total) }
+            counts[run.jobClass] = row
+        }
+        classPatterns = counts
+    }
+
+    private mutating func solve(concurrency: Int) {
+        var scores = base
+        for run in runs {
+            var row = scores[run.sidekiqTid] ?? [:]
+            for (tid, value) in score(run) { row[tid, default: 0] += value }
+            scores[run.sidekiqTid] = row
+        }
         let seen = scores.keys.sorted()
         let columns = Set(scores.values.flatMap(\.keys)).sorted()
         // Unseen Sidekiq threads score 0 everywhere; padding columns (a thread not read) score 0 for everyone.
@@ -63,17 +123,22 @@ struct ThreadMappingLearner: Sendable {
             for (column, tid) in columns.enumerated() { matrix[row][column] = scores[sidekiqTid]?[tid] ?? 0 }
         }
         let rows = seen + (seen.count..<rowCount).map { "\u{0}unseen\($0)" }
-        let solved = Solution(rows: rows, columns: columns, matrix: matrix, assignment: HungarianAssignment(scores: matrix))
-        solution = solved
+        let assignment = HungarianAssignment(scores: matrix)
+        var margins: [String: Double] = [:]
+        for (row, sidekiqTid) in seen.enumerated() {
+            var forbidden = matrix
+            forbidden[row][assignment.columns[row]] = -1e6
+            margins[sidekiqTid] = assignment.total - HungarianAssignment(scores: forbidden).total
+        }
+        solution = Solution(rows: rows, columns: columns, matrix: matrix, assignment: assignment, margins: margins)
         solvedConcurrency = concurrency
-        return solved
     }
 
-    /// How each kernel thread's activity fits a run in progress, against fitting the process's threads at
-    /// large. `certain` holds the polls (each covering the span since the previous poll) while the run surely
+    /// How each kernel thread's activity fits a run in progress under each of `patterns`, against fitting the
+    /// process's threads at large (log-likelihood ratios). `certain` holds the polls (each covering the span since the previous poll) while the run surely
     /// ran; `bracket` those after, up to when it surely had ended: there the run may stop at any poll, and each
     /// stopping point is weighed alike.
-    static func evidence(of series: ThreadCPUSeries, certain: Range<Int>, bracket: Range<Int>) -> [Int: Double] {
+    static func evidence(of series: ThreadCPUSeries, certain: Range<Int>, bracket: Range<Int>) -> [Int: [Double]] {
         let tids = Array(series.tids)
         // Per tid and pattern: the log-likelihood ratio (pattern against at large) over the certain polls, and
         // the same ratio at each bracket poll.
@@ -99,12 +164,11 @@ struct ThreadMappingLearner: Sendable {
                 }
             }
         }
-        var evidence: [Int: Double] = [:]
+        var evidence: [Int: [Double]] = [:]
         for tid in Set(certainFit.keys).union(bracketFit.keys) {
             let certainRatios = certainFit[tid] ?? [Double](repeating: 0, count: patterns.count)
             let polls = bracketFit[tid] ?? []
-            var terms = [log(freeWeight)]
-            for (p, pattern) in patterns.enumerated() {
+            evidence[tid] = patterns.indices.map { p in
                 // The run stops after 0, 1, … of the bracket polls; afterwards the thread is like any other.
                 var prefix = 0.0
                 var stops = [0.0]
@@ -112,10 +176,8 @@ struct ThreadMappingLearner: Sendable {
                     prefix += poll[p]
                     stops.append(prefix)
                 }
-                let stopping = logSumExp(stops) - log(Double(stops.count))
-                terms.append(log(pattern.weight) + certainRatios[p] + stopping)
+                return certainRatios[p] + logSumExp(stops) - log(Double(stops.count))
             }
-            evidence[tid] = logSumExp(terms)
         }
         return evidence
     }

@@ -40,6 +40,11 @@ extension KiqprofCommand {
         @Option(help: ArgumentHelp("Serve Prometheus metrics at http://ADDRESS/metrics (IPv4 host:port).", valueName: "address"))
         var listen: String?
 
+        @Option(name: .customLong("thread-trace"), help: ArgumentHelp(
+            "Also write what the per-run CPU meter is fed (thread readings, runs) to FILE as JSON lines, to replay it.",
+            valueName: "file", visibility: .hidden))
+        var threadTrace: String?
+
         @Flag(name: .customLong("listen-public"), help: "Allow --listen on an address other than loopback (127.0.0.0/8).")
         var listenPublic = false
 
@@ -65,6 +70,7 @@ extension KiqprofCommand {
             let target = try connection.target()
             let database = try store.open(busyTimeout: 0.5)
             var options = Recorder.Options(endpoint: target.endpoint, keyspace: target.keyspace)
+            options.threadTrace = threadTrace
             options.cronNamespaces = target.cronNamespaces
             options.interval = try DurationExpression.parse(interval)
             options.flushInterval = try DurationExpression.parse(flush)
@@ -85,7 +91,10 @@ extension KiqprofCommand {
             }
             defer { server?.stop() }
             let summary = try recorder.run { StopSignal.isRequested }
-            Diagnostics.info("stopped after \(summary.polls) polls: \(summary.runsRecorded) runs, "
+            let notMeasured = summary.runsNotMeasured.sorted { ($1.value, $0.key.rawValue) < ($0.value, $1.key.rawValue) }
+                .map { "\($0.value) \($0.key.rawValue)" }.joined(separator: ", ")
+            Diagnostics.info("stopped after \(summary.polls) polls: \(summary.runsRecorded) runs "
+                + "(\(summary.runsMeasured) with their thread's CPU measured\(notMeasured.isEmpty ? "" : "; not measured: \(notMeasured)")), "
                 + "\(summary.hostSamples) host samples, \(summary.gaps) gaps")
             if summary.redisPolls > 0 {
                 let polls = Double(summary.redisPolls)
