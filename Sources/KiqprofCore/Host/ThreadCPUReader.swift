@@ -29,7 +29,8 @@ final class ThreadCPUReader {
                 let fields = schedstat.split(separator: " ")
                 if fields.count >= 3, let runNanos = Double(fields[0]) {
                     reading = ThreadCPUReading(tid: tid, name: "", cpuSeconds: runNanos / 1e9,
-                                               timeslices: Double(fields[2].filter { !$0.isWhitespace }))
+                                               timeslices: Double(fields[2].filter { !$0.isWhitespace }),
+                                               waitingSeconds: Double(fields[1]).map { $0 / 1e9 })
                 }
             } else if let stat = readText(base + "/stat"), let counters = ProcessCPUCounters.parse(stat[...]) {
                 reading = ThreadCPUReading(tid: tid, name: "", cpuSeconds: Double(counters.cpuTicks) / ticksPerSecond, timeslices: nil)

@@ -9,11 +9,15 @@ public struct ThreadCPUReading: Sendable, Equatable, Codable {
     /// How many times it has been scheduled onto a CPU (schedstat's third field); nil where unknown. A thread
     /// waiting for work in Redis wakes every couple of seconds; one inside a job that sleeps does not run at all.
     public var timeslices: Double?
+    /// Seconds it has spent runnable but waiting for a CPU (schedstat's second field); nil where unknown. A job
+    /// that a busy host starves of CPU waits here; one that finished waits for work off the run queue.
+    public var waitingSeconds: Double?
 
-    public init(tid: Int, name: String, cpuSeconds: Double, timeslices: Double?) {
+    public init(tid: Int, name: String, cpuSeconds: Double, timeslices: Double?, waitingSeconds: Double? = nil) {
         self.tid = tid
         self.name = name
         self.cpuSeconds = cpuSeconds
         self.timeslices = timeslices
+        self.waitingSeconds = waitingSeconds
     }
 }

@@ -4,8 +4,8 @@
 /// and the first that did not (5 or 10 s). Bounds take the brackets at their widest and narrowest. The
 /// estimate takes the thread's CPU in the start bracket beyond what it was using before, everything while the
 /// run surely ran, and then each poll after for as long as the thread keeps at least a third of the run's pace
-/// (others may slow it through the GVL); at the poll where the pace breaks, the run ended, and that poll adds
-/// what the thread used beyond its pace afterwards.
+/// (others may slow it through the GVL; time in a busy host's run queue counts as pace); at the poll where the
+/// pace breaks, the run ended, and that poll adds what the thread used beyond its pace afterwards.
 enum RunCPUEstimator {
     /// Where one thread stood at a run's start: CPU used so far at the estimated start, and at the polls just
     /// before (for the upper bound) and just after (for the lower bound) the start's second.
@@ -41,6 +41,13 @@ enum RunCPUEstimator {
         guard let q0 = series.index(atOrBefore: max(lastSeen, mark.afterTime)), let atSeen = series.cpu(tid, at: q0) else { return nil }
         let certain = atSeen - mark.atStart
         let rate = max(0, certain) / max(series.times[q0] - (start + 0.5), 0.5)
+        // Whether the run goes on is judged on demand (CPU used plus time waiting for one), so a run that a busy
+        // host starves of CPU is not taken for one that ended.
+        var demandRate = rate
+        if let first = series.index(atOrAfter: mark.afterTime), q0 > first, series.times[q0] - series.times[first] >= 1 {
+            let wanted = ((first + 1)...q0).reduce(0.0) { $0 + (series.demand(tid, in: $1) ?? 0) }
+            demandRate = wanted / (series.times[q0] - series.times[first])
+        }
         var tail = 0.0
         var index = q0 + 1
         while index < series.times.count, series.times[index - 1] < cut, let used = series.used(tid, in: index) {
@@ -51,10 +58,11 @@ enum RunCPUEstimator {
                 break
             }
             let pace = used / max(to - from, 1e-3)
+            let demandPace = (series.demand(tid, in: index) ?? used) / max(to - from, 1e-3)
             // A run may speed up (a hog beside it ended and left it the GVL), but a sleeping run does not turn
             // CPU-bound: that is the next job.
             let sleptThenBurned = rate < 0.05 && pace > 0.3
-            if pace >= 0.3 * rate - 0.02 && !sleptThenBurned {
+            if demandPace >= 0.3 * demandRate - 0.02 && !sleptThenBurned {
                 tail += used
                 index += 1
                 continue

@@ -7,6 +7,8 @@ struct ThreadCPUSeries: Sendable {
     /// Kernel tid → cumulative CPU seconds at each poll (nan where the thread was absent).
     private var cpu: [Int: [Double]] = [:]
     private var timeslices: [Int: [Double]] = [:]
+    /// Cumulative seconds runnable but waiting for a CPU (nan where unknown).
+    private var waiting: [Int: [Double]] = [:]
 
     init(horizon: Double) { self.horizon = horizon }
 
@@ -33,11 +35,15 @@ struct ThreadCPUSeries: Sendable {
             var slices = timeslices[reading.tid] ?? [Double](repeating: .nan, count: times.count)
             slices.append(reading.timeslices ?? .nan)
             timeslices[reading.tid] = slices
+            var waited = waiting[reading.tid] ?? [Double](repeating: .nan, count: times.count)
+            waited.append(reading.waitingSeconds ?? .nan)
+            waiting[reading.tid] = waited
         }
         times.append(time)
         for (tid, column) in cpu where column.count < times.count {
             cpu[tid]!.append(.nan)
             timeslices[tid]!.append(.nan)
+            waiting[tid]!.append(.nan)
             _ = column
         }
         trim()
@@ -68,6 +74,14 @@ struct ThreadCPUSeries: Sendable {
         return max(0, after - before)
     }
 
+    /// What `tid` wanted between polls `index - 1` and `index`: the CPU it used plus the time it waited for one
+    /// while runnable (a busy host), or just the CPU where the wait is unknown.
+    func demand(_ tid: Int, in index: Int) -> Double? {
+        guard let used = used(tid, in: index) else { return nil }
+        guard let before = waiting[tid]?[index - 1], let after = waiting[tid]?[index], before.isFinite, after.isFinite else { return used }
+        return used + max(0, after - before)
+    }
+
     /// `tid`'s CPU per second between polls `index - 1` and `index`.
     func rate(_ tid: Int, in index: Int) -> Double? {
         used(tid, in: index).map { $0 / max(times[index] - times[index - 1], 1e-3) }
@@ -92,9 +106,11 @@ struct ThreadCPUSeries: Sendable {
         for tid in Array(cpu.keys) {
             cpu[tid]!.removeFirst(old)
             timeslices[tid]!.removeFirst(old)
+            waiting[tid]!.removeFirst(old)
             if !cpu[tid]!.contains(where: \.isFinite) {
                 cpu[tid] = nil
                 timeslices[tid] = nil
+                waiting[tid] = nil
             }
         }
     }

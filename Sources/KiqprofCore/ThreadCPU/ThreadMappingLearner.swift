@@ -135,9 +135,9 @@ struct ThreadMappingLearner: Sendable {
     }
 
     /// How each kernel thread's activity fits a run in progress under each of `patterns`, against fitting the
-    /// process's threads at large (log-likelihood ratios). `certain` holds the polls (each covering the span since the previous poll) while the run surely
-    /// ran; `bracket` those after, up to when it surely had ended: there the run may stop at any poll, and each
-    /// stopping point is weighed alike.
+    /// process's threads at large (log-likelihood ratios). `certain` holds the polls (each covering the span
+    /// since the previous poll) while the run surely ran; `bracket` those after, up to when it surely had
+    /// ended: there the run may stop at any poll, and each stopping point is weighed alike.
     static func evidence(of series: ThreadCPUSeries, certain: Range<Int>, bracket: Range<Int>) -> [Int: [Double]] {
         let tids = Array(series.tids)
         // Per tid and pattern: the log-likelihood ratio (pattern against at large) over the certain polls, and

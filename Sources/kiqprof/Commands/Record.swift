@@ -93,8 +93,9 @@ extension KiqprofCommand {
             let summary = try recorder.run { StopSignal.isRequested }
             let notMeasured = summary.runsNotMeasured.sorted { ($1.value, $0.key.rawValue) < ($0.value, $1.key.rawValue) }
                 .map { "\($0.value) \($0.key.rawValue)" }.joined(separator: ", ")
+            let notMeasuredText = notMeasured.isEmpty ? "" : "; not measured: \(notMeasured)"
             Diagnostics.info("stopped after \(summary.polls) polls: \(summary.runsRecorded) runs "
-                + "(\(summary.runsMeasured) with their thread's CPU measured\(notMeasured.isEmpty ? "" : "; not measured: \(notMeasured)")), "
+                + "(\(summary.runsMeasured) with their thread's CPU measured\(notMeasuredText)), "
                 + "\(summary.hostSamples) host samples, \(summary.gaps) gaps")
             if summary.redisPolls > 0 {
                 let polls = Double(summary.redisPolls)
