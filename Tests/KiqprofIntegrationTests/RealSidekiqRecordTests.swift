@@ -18,11 +18,9 @@ struct RealSidekiqRecordTests {
         defer { workers.forEach { $0.stop() } }
 
         // Wait for both heartbeats, then give the recorder a few idle CPU samples as a baseline.
-        let deadline = Date().addingTimeInterval(30)
-        while (try redis.cli("SCARD", "processes").trimmingCharacters(in: .whitespacesAndNewlines)) != "2" {
-            #expect(Date() < deadline, "both sidekiq processes should beat within 30 s")
-            if Date() >= deadline { return }
-            Thread.sleep(forTimeInterval: 0.5)
+        guard try RealSidekiq.waitForProcesses(2, redis: redis) else {
+            Issue.record("both sidekiq processes should beat within 30 s")
+            return
         }
         Thread.sleep(forTimeInterval: 6)
         let jids = try RealSidekiq.pushJobs(redis: redis)

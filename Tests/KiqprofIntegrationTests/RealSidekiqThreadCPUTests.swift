@@ -21,11 +21,9 @@ struct RealSidekiqThreadCPUTests {
             try RealSidekiq(redis: redis, concurrency: 5, name: "sidekiq-\($0)", app: Self.appDirectory)
         }
         defer { workers.forEach { $0.stop() } }
-        let deadline = Date().addingTimeInterval(30)
-        while (try redis.cli("SCARD", "processes").trimmingCharacters(in: .whitespacesAndNewlines)) != "2" {
-            #expect(Date() < deadline, "both sidekiq processes should beat within 30 s")
-            if Date() >= deadline { return }
-            Thread.sleep(forTimeInterval: 0.5)
+        guard try RealSidekiq.waitForProcesses(2, redis: redis) else {
+            Issue.record("both sidekiq processes should beat within 30 s")
+            return
         }
         // The recorder reads each process's threads for a few polls before the first job starts.
         Thread.sleep(forTimeInterval: 3)

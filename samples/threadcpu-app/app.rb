@@ -31,24 +31,23 @@ class HogJob
   end
 end
 
+# Spins until this thread has used `seconds` more CPU, however long the GVL and the host make that take.
+def burn_thread_cpu(seconds)
+  stop = Process.clock_gettime(Process::CLOCK_THREAD_CPUTIME_ID) + seconds
+  x = 0
+  x += 1 while Process.clock_gettime(Process::CLOCK_THREAD_CPUTIME_ID) < stop
+end
+
 # Needs `cpu` seconds of CPU: beside a hog in its process it waits for the GVL, so it lasts much longer.
 class VictimJob
   include Sidekiq::Worker
-  def perform(cpu)
-    stop = Process.clock_gettime(Process::CLOCK_THREAD_CPUTIME_ID) + cpu
-    x = 0
-    x += 1 while Process.clock_gettime(Process::CLOCK_THREAD_CPUTIME_ID) < stop
-  end
+  def perform(cpu) = burn_thread_cpu(cpu)
 end
 
 # A small CPU job, the steady stream: milliseconds of CPU each.
 class StreamJob
   include Sidekiq::Worker
-  def perform(ms)
-    stop = Process.clock_gettime(Process::CLOCK_THREAD_CPUTIME_ID) + ms / 1000.0
-    x = 0
-    x += 1 while Process.clock_gettime(Process::CLOCK_THREAD_CPUTIME_ID) < stop
-  end
+  def perform(ms) = burn_thread_cpu(ms / 1000.0)
 end
 
 # Sleeps: long and nearly free.

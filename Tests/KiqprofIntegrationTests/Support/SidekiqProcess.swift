@@ -73,6 +73,16 @@ final class RealSidekiq {
         return process
     }
 
+    /// Waits until `count` processes are in Redis's `processes` set; false after `seconds`.
+    static func waitForProcesses(_ count: Int, redis: RedisServer, within seconds: Double = 30) throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while try redis.cli("SCARD", "processes").trimmingCharacters(in: .whitespacesAndNewlines) != String(count) {
+            if Date() >= deadline { return false }
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        return true
+    }
+
     func stop() {
         if process.isRunning {
             kill(process.processIdentifier, SIGTERM)
