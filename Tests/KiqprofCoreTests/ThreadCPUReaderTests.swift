@@ -74,4 +74,28 @@ struct ThreadCPUReaderTests {
         let third = try #require(Self.sorted(reader.read(pid: 100)))
         #expect(third.map(\.name) == ["processor", "sidekiq.default", ""])
     }
+
+    @Test func aNameGoesWithItsThread() throws {
+        // Thread 101 of process 100 was a Sidekiq processor; once it is gone the kernel may give its id to a
+        // thread of another process, which must be named afresh.
+        let proc = FakeProc()
+        try proc.write(100, 101, "schedstat", "1000000000 0 1\n")
+        try proc.write(100, 101, "comm", "sidekiq.default\n")
+        let reader = ThreadCPUReader(root: proc.root)
+        #expect(reader.read(pid: 100)?.map(\.name) == ["sidekiq.default"])
+        try proc.remove("100")
+        #expect(reader.read(pid: 100) == nil)
+        try proc.write(200, 101, "schedstat", "3000000000 0 5\n")
+        try proc.write(200, 101, "comm", "ruby\n")
+        #expect(reader.read(pid: 200)?.map(\.name) == ["ruby"])
+        // Within one process: thread 202 named, gone at one read, its id then back on an unnamed thread.
+        try proc.write(200, 202, "schedstat", "0 0 0\n")
+        try proc.write(200, 202, "comm", "sidekiq.default\n")
+        #expect(Self.sorted(reader.read(pid: 200))?.map(\.name) == ["ruby", "sidekiq.default"])
+        try proc.remove("200/task/202")
+        #expect(reader.read(pid: 200)?.map(\.name) == ["ruby"])
+        try proc.write(200, 202, "schedstat", "0 0 0\n")
+        try proc.write(200, 202, "comm", "ruby\n")
+        #expect(Self.sorted(reader.read(pid: 200))?.map(\.name) == ["ruby", "ruby"])
+    }
 }
