@@ -248,6 +248,29 @@ struct RunCPUMeterTests {
         #expect(recording.meter.heldCount == 0)
     }
 
+    @Test func aRunLostWithItsProcessIsSettledOnceTheProcessIsSilent() {
+        // The process dies at 20.5 in the middle of aa1's run (from 3.3 at 1 CPU/s): its threads are last read at
+        // 20. Its hash expires and the run ends lost at 80, between the beat at 20 and then.
+        let process = Process(jobs: [Job(kernel: 101, tid: "aa1", jid: "k1", from: 3.3, to: 100, rate: 1)])
+        var recording = Self.record(process, seconds: 0...20)
+        var lost = process.jobs[0].running
+        lost.end = .between(Self.t0 + 20, Self.t0 + 80)
+        lost.outcome = .lost
+        for second in 21...400 {
+            if second == 80 { recording.meter.end(lost) }
+            recording.release(at: Double(second))
+            if recording.released["k1"] != nil {
+                // Not before the process has been silent for the hold, at most a poll after.
+                #expect(second > 20 + Int(RunCPUMeter.hold) && second <= 21 + Int(RunCPUMeter.hold))
+                break
+            }
+        }
+        // Its thread's CPU up to the last reading: 20 - 3.3.
+        let run = recording.released["k1"]
+        #expect(Self.within(run?.cpu, 16.7, 0.1) && run?.cpu?.mapping == .sure && run?.outcome == .lost)
+        #expect(recording.meter.heldCount == 0)
+    }
+
     @Test func backToBackRunsOnOneThreadStayWithinTolerance() {
         // aa1 runs two CPU-bound jobs with 0.7 s between them: the first (9.2 CPU-s) is listed at 5 and 10; the
         // second (run_at 13) at 15 and 20, gone at 25. The second's start second bounds the first's end at 14.
