@@ -111,17 +111,24 @@ struct RunCPUMeterTests {
     /// ended at a given poll beside the simulated jobs.
     static func record(_ process: Process = process, seconds: ClosedRange<Int> = 0...59, running: [Int: [JobRun]] = [:],
                        ended: [Int: [JobRun]] = [:]) -> Recording {
+        record(process, polls: seconds.map(Double.init), running: running, ended: ended)
+    }
+
+    /// Polls at `polls`: each reads the work hash as the last beat at or before it wrote it.
+    static func record(_ process: Process, polls: [Double], running: [Int: [JobRun]] = [:], ended: [Int: [JobRun]] = [:]) -> Recording {
         var recording = Recording()
-        for second in seconds {
-            let time = Double(second)
-            let endedJobs = process.jobs.filter { $0.gone == time && $0.firstListed < $0.to }.map(\.ended)
+        var previous = -Double.infinity
+        for time in polls {
+            let beat = (time / 5).rounded(.down) * 5
+            let endedJobs = process.jobs.filter { previous < $0.gone && $0.gone <= time && $0.firstListed < $0.to }.map(\.ended)
             recording.jobCPU.append(recording.meter.observe(identity: identity, concurrency: 5, at: t0 + time,
                                                             threads: process.readings(at: time)))
-            let runningJobs = process.jobs.filter { $0.firstListed <= time && time < $0.gone }.map(\.running)
-            recording.meter.observeRunning(runningJobs + (running[second] ?? []))
-            for run in endedJobs + (ended[second] ?? []) { recording.meter.end(run) }
+            let runningJobs = process.jobs.filter { $0.firstListed <= beat && beat < $0.gone }.map(\.running)
+            recording.meter.observeRunning(runningJobs + (running[Int(time)] ?? []))
+            for run in endedJobs + (ended[Int(time)] ?? []) { recording.meter.end(run) }
             recording.release(at: time)
             recording.lastPoll = time
+            previous = time
         }
         return recording
     }
@@ -269,6 +276,42 @@ struct RunCPUMeterTests {
         let run = recording.released["k1"]
         #expect(Self.within(run?.cpu, 16.7, 0.1) && run?.cpu?.mapping == .sure && run?.outcome == .lost)
         #expect(recording.meter.heldCount == 0)
+    }
+
+    @Test(arguments: [0.37, 0.9])
+    func pollsBetweenWholeSecondsMeasureAsWell(offset: Double) {
+        // Polls at .37 or .9 past each second: the start second and the end bracket fall between polls.
+        var recording = Self.record(Self.process, polls: (0...70).map { Double($0) + offset })
+        recording.release(at: 72, everything: true)
+        for job in Self.process.jobs where !["j4", "j9", "j10"].contains(job.jid) {
+            let run = recording.released[job.jid]
+            #expect(Self.within(run?.cpu, job.cpu, max(0.1, 0.02 * job.cpu)), "\(job.jid): \(String(describing: run))")
+        }
+    }
+
+    @Test func aRunLongerThanTheHistoryKeepsItsStartMark() {
+        // 250 s at 1 CPU/s on 101 (listed from 5 to 250, gone at 255) while the history holds 180 s.
+        let process = Process(jobs: [Job(kernel: 101, tid: "aa1", jid: "L", from: 3.3, to: 253.6, rate: 1)])
+        let recording = Self.record(process, seconds: 0...270)
+        #expect(Self.within(recording.released["L"]?.cpu, 250.3, 0.1) && recording.released["L"]?.cpu?.mapping == .sure)
+        #expect(recording.meter.heldCount == 0)
+    }
+
+    @Test(arguments: [("a sleeper", 0.0), ("a light job", 0.1)])
+    func aShortRunBesideALongerHogIsMeasuredOnTheHogsThread(kind: String, rate: Double) {
+        // Known limitation: bb2 runs on 102 over [6.1, 21.8) while aa1's hog runs on 101 throughout and ends only
+        // at 253.6. While bb2 surely runs, 101 is as steadily heavy as 102 is dormant (or light), so both fit a
+        // pattern alike against the threads at large; over the end bracket 101 keeps its pattern and 102 changes,
+        // which favours 101. With no run of aa1 ended yet to claim 101, bb2 is mapped to 101, "sure", and
+        // measured at about 18.5 CPU-s.
+        let process = Process(jobs: [Job(kernel: 101, tid: "aa1", jid: "L", from: 3.3, to: 253.6, rate: 1),
+                                     Job(kernel: 102, tid: "bb2", jid: "S", from: 6.1, to: 21.8, rate: rate)])
+        let recording = Self.record(process, seconds: 0...30)
+        let run = recording.released["S"]
+        #expect(run != nil)
+        withKnownIssue("\(kind) beside a longer hog is taken for the hog's thread") {
+            #expect(Self.within(run?.cpu, process.jobs[1].cpu, 0.1), "\(String(describing: run?.cpu))")
+        }
     }
 
     @Test func backToBackRunsOnOneThreadStayWithinTolerance() {
