@@ -88,9 +88,10 @@ public struct RunCPUMeter: Sendable {
         markStarts()
         var released: [JobRun] = []
         var stillEnding: [JobRun] = []
-        // In start order: a run's predecessor on its thread is settled first.
+        // In start order: a run's predecessor on its thread is settled first. A process no longer polled
+        // (crashed, killed, exited) gives no more polls to wait for.
         for run in ending.sorted(by: { $0.start < $1.start }) {
-            switch settleEnd(of: run, everything: everything) {
+            switch settleEnd(of: run, everything: everything || isSilent(run.identity, at: time)) {
             case .waiting: stillEnding.append(run)
             case .noted(let done): released.append(done)
             case .held(let estimates): held.append(HeldRun(run: run, estimates: estimates, since: time))
@@ -219,6 +220,12 @@ public struct RunCPUMeter: Sendable {
             }
             marks[key] = threadMarks.isEmpty ? .unseen : .marked(threadMarks)
         }
+    }
+
+    /// Whether `identity`'s process has not been polled for `hold` seconds: it is gone.
+    private func isSilent(_ identity: String?, at time: Double) -> Bool {
+        guard let identity, let process = processes[identity] else { return false }
+        return time - process.lastPoll > Self.hold
     }
 
     /// A process not polled for `hold` seconds is gone; its threads' state goes with it once nothing waits on it.
