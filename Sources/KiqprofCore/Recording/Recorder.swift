@@ -202,7 +202,7 @@ public final class Recorder {
                 lastWrittenBeat[process.identity] = beatKey
                 batch.processSamples.append(sample)
             }
-            meter.observeRunning(tracker.running)
+            meter.observeRunning(tracker.running(of: meter.identities))
             finish(finished, at: time)
             trackHeartbeats(status.processes, at: time)
             if let metrics {
