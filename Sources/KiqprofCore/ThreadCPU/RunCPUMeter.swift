@@ -165,7 +165,8 @@ public struct RunCPUMeter: Sendable {
             let seen = series.index(atOrBefore: lastSeen).map { $0 + 1 } ?? from
             let ended = series.index(atOrAfter: latestEnd).map { $0 + 1 } ?? series.times.count
             let certain = (from + 1)..<max(from + 1, seen)
-            let evidence = ThreadMappingLearner.evidence(of: series, certain: certain, bracket: certain.upperBound..<max(certain.upperBound, ended))
+            let bracket = certain.upperBound..<max(certain.upperBound, ended)
+            let evidence = ThreadMappingLearner.evidence(of: series, certain: certain, bracket: bracket)
             processes[identity]?.learner.add(sidekiqTid: tid, evidence: evidence)
         }
         return .held(estimates)
