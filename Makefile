@@ -55,7 +55,8 @@ demo: release
 bench-census: test-deps release
 	python3 bench/census/run.py --kiqprof "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/kiqprof"
 
-# A benchmark: the recorder's CPU, RSS, round trips and store growth against 100 processes x 25 busy threads.
+# A benchmark: the recorder's CPU, RSS, round trips and store growth against 100 processes x 25 busy threads,
+# and what per-thread sampling of 4 local processes x 25 threads adds (about 4 minutes; --quick exists).
 bench-record: test-deps release
 	python3 bench/record/run.py --kiqprof "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/kiqprof"
 

@@ -89,6 +89,18 @@ import Testing
         #expect(next.running.map(\.jid) == ["b"])
     }
 
+    @Test func runningOfSomeProcessesIsRunningFilteredInTheSameOrder() {
+        var tracker = RunTracker()
+        let a = "vm:10:abc", b = "web01:11:def", c = "vm:12:ghi"
+        _ = tracker.observe(
+            at: 101, processes: [process(a, beat: 100), process(b, beat: 100), process(c, beat: 100)],
+            busy: [job("a1", runAt: 97, identity: a), job("b1", runAt: 95, identity: b), job("c1", runAt: 96, identity: c),
+                   job("a2", runAt: 95, tid: "t2", identity: a), job("c2", runAt: 99, tid: "t2", identity: c)])
+        #expect(tracker.running(of: [c, a]).map(\.jid) == tracker.running.filter { $0.identity != b }.map(\.jid))
+        #expect(tracker.running(of: [c, a]).map(\.jid) == ["a2", "c1", "a1", "c2"])
+        #expect(tracker.running(of: ["vm:99:none"]).isEmpty && tracker.running(of: []).isEmpty)
+    }
+
     @Test func anUnmovedFailedCounterMeansSuccess() {
         var tracker = RunTracker()
         _ = tracker.observe(at: 101, processes: [process(beat: 100)], busy: [job("a", runAt: 95), job("b", runAt: 96, tid: "t2")],

@@ -219,10 +219,11 @@ public final class Recorder {
                 lastWrittenBeat[process.identity] = beatKey
                 batch.processSamples.append(sample)
             }
-            meter.observeRunning(tracker.running)
+            let localRunning = tracker.running(of: meter.identities)
+            meter.observeRunning(localRunning)
             if trace != nil {
                 var line = RunCPUTrace(kind: .running, t: time)
-                line.runs = tracker.running.map(RunCPUTrace.Run.init)
+                line.runs = localRunning.map(RunCPUTrace.Run.init)
                 write(line)
             }
             finish(finished, at: time)

@@ -51,8 +51,17 @@ public struct RunTracker: Sendable {
 
     /// The runs currently in progress, as of the last poll.
     public var running: [JobRun] {
-        open.values.flatMap { $0.runs.values }
-            .sorted { ($0.start, $0.identity ?? "", $0.tid ?? "") < ($1.start, $1.identity ?? "", $1.tid ?? "") }
+        Self.ordered(open.values.flatMap { $0.runs.values })
+    }
+
+    /// The runs in progress of these processes only, in the order of `running`: what a poll needs when only a
+    /// few of its thousands of runs matter (copying and sorting them all would cost more than the poll).
+    public func running(of identities: some Sequence<String>) -> [JobRun] {
+        Self.ordered(identities.flatMap { open[$0]?.runs.values.map { $0 } ?? [] })
+    }
+
+    private static func ordered(_ runs: [JobRun]) -> [JobRun] {
+        runs.sorted { ($0.start, $0.identity ?? "", $0.tid ?? "") < ($1.start, $1.identity ?? "", $1.tid ?? "") }
     }
 
     /// Feeds one poll; returns the runs that ended since the previous one.

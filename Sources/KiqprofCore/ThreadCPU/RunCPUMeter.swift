@@ -47,6 +47,9 @@ public struct RunCPUMeter: Sendable {
     /// Runs measured or noted but not yet released.
     public var heldCount: Int { held.count + ending.count }
 
+    /// The local processes whose threads it follows: only their runs need to reach `observeRunning`.
+    public var identities: [String] { Array(processes.keys) }
+
     /// Feeds one poll of a local process's threads; returns its job threads' CPU since its previous poll.
     public mutating func observe(identity: String, concurrency: Int?, at time: Double, threads: [ThreadCPUReading]?) -> Double? {
         guard let threads else { return nil }
@@ -66,8 +69,9 @@ public struct RunCPUMeter: Sendable {
     /// The runs in progress as of this poll: each new one is marked on its process's threads.
     public mutating func observeRunning(_ runs: [JobRun]) {
         for run in runs {
+            guard let identity = run.identity, let process = processes[identity] else { continue }
             let key = Self.key(run)
-            guard marks[key] == nil, let identity = run.identity, let process = processes[identity] else { continue }
+            guard marks[key] == nil else { continue }
             let startsBeforeHistory = (process.series.times.first ?? .infinity) > run.start
             marks[key] = startsBeforeHistory ? .unseen : .pending
             if let tid = run.tid {
