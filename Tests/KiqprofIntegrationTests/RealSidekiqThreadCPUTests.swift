@@ -40,11 +40,15 @@ struct RealSidekiqThreadCPUTests {
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let measuredCount = try #require(result.stderr.firstMatch(of: /\((\d+) with their thread's CPU measured/).map { Int($0.1)! })
 
-        var truth: [String: (cpu: Double, wall: Double)] = [:]
+        var truth: [String: JobTruth] = [:]
         let pairs = try redis.cli("HGETALL", "truth").split(separator: "\n").map(String.init)
         for index in stride(from: 0, to: pairs.count - 1, by: 2) {
-            let values = pairs[index + 1].split(separator: " ").compactMap { Double($0) }
-            if values.count == 2 { truth[pairs[index]] = (values[0], values[1]) }
+            let fields = pairs[index + 1].split(separator: " ").map(String.init)
+            guard fields.count == 4, let cpu = Double(fields[0]), let wall = Double(fields[1]), let start = Double(fields[3]) else {
+                Issue.record("truth of \(pairs[index]): expected \"cpu wall tid start\", got \"\(pairs[index + 1])\"")
+                continue
+            }
+            truth[pairs[index]] = JobTruth(cpu: cpu, wall: wall, tid: fields[2], start: start)
         }
         let runs = try Store(path: db).runs()
         if let keep = ProcessInfo.processInfo.environment["KIQPROF_KEEP_THREAD_TRACE"] {
@@ -73,14 +77,30 @@ struct RealSidekiqThreadCPUTests {
         #expect(long.count >= 25, "runs over 3 s recorded with a truth: \(long.count) of \(runs.count) runs")
         #expect(Double(within.count) >= 0.95 * Double(long.count), "\(within.count) of \(long.count) within tolerance\n\(table)")
 
-        // A victim the GVL stretched: its measure stays near its own CPU, well under its duration.
+        // A victim the GVL stretched: its measure stays near its own CPU, well under its duration. The README's
+        // limit: a CPU job too short to be seen that follows a run on its thread within a heartbeat counts into
+        // that run's end bracket. Such a victim is held only to its bracket.
+        let seen = Set(runs.compactMap(\.jid))
         let stretched = long.filter { $0.run.jobClass == "VictimJob" && $0.wall > 1.6 * $0.cpu }
-        #expect(!stretched.isEmpty, "a VictimJob was slowed by a hog\n\(table)")
-        for victim in stretched {
+        let followed = stretched.filter { victim in
+            guard let own = victim.run.jid.flatMap({ truth[$0] }) else { return false }
+            return truth.contains { jid, job in
+                !seen.contains(jid) && job.tid == own.tid && job.cpu >= 0.25 && job.start >= own.end - 0.1 && job.start <= own.end + 6
+            }
+        }
+        let clean = stretched.filter { victim in !followed.contains { $0.run.jid == victim.run.jid } }
+        #expect(!clean.isEmpty, "a VictimJob was slowed by a hog and no unseen CPU job followed it\n\(table)")
+        for victim in clean {
             let measured = try #require(victim.run.cpu?.seconds, "victim \(victim.run.jid ?? "") measured")
             #expect(abs(measured - victim.cpu) <= max(0.5, 0.1 * victim.cpu), "victim measured \(measured) vs truth \(victim.cpu)")
             #expect(measured < 0.75 * victim.wall, "victim measured \(measured) over \(victim.wall) s")
         }
+        for victim in followed {
+            let cpu = try #require(victim.run.cpu, "victim \(victim.run.jid ?? "") measured")
+            #expect(victim.cpu >= cpu.minSeconds - 0.5 && victim.cpu <= cpu.maxSeconds + 0.5,
+                    "victim followed by an unseen job: truth \(victim.cpu) outside its bracket \(cpu.minSeconds)–\(cpu.maxSeconds)")
+        }
+        print("stretched victims: \(clean.count) measured alone, \(followed.count) followed by an unseen CPU job on their thread")
         #expect(measuredCount == runs.count { $0.cpu != nil }, "record's summary counts the measured runs")
 
         // `incident` on the recording: each class's measured CPU, and the job threads' CPU beside the runs'.
@@ -101,7 +121,17 @@ struct RealSidekiqThreadCPUTests {
         #expect(jobCPU >= 0.97 * allTruth && jobCPU <= 1.15 * allTruth + 2, "job threads used \(jobCPU) CPU-s; the jobs \(allTruth)")
         #expect((window["unattributed_job_cpu_s"] as? Double ?? 0) > 0, "the stream's short jobs are unattributed job CPU")
         let text = try Kiqprof.run(["incident", "--db", db])
-        #expect(text.stdout.contains(/used \d+ CPU-seconds \(.*\) of the \d+ the host spent in the (outage )?window/),
+        #expect(text.stdout.contains(/used [\d.]+ CPU-seconds \(.*\) of the [\d.]+ the host spent in the (outage )?window/),
                 "incident shows measured CPU per class:\n\(text.stdout)")
     }
+}
+
+/// What one job reported about itself (samples/threadcpu-app/app.rb): its thread's CPU, its wall time, its
+/// Sidekiq tid and its start in epoch seconds.
+struct JobTruth {
+    let cpu: Double
+    let wall: Double
+    let tid: String
+    let start: Double
+    var end: Double { start + wall }
 }

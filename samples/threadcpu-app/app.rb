@@ -1,6 +1,7 @@
 # kiqprof's per-run CPU test: jobs whose CPU differs from what their duration suggests, on Debian's
-# Sidekiq 6.4.1. Every job writes its thread's own CPU (CLOCK_THREAD_CPUTIME_ID) and wall time to the Redis
-# hash `truth` as "cpu wall", keyed by jid: what kiqprof's measurement is held to.
+# Sidekiq 6.4.1. Every job writes its thread's own CPU (CLOCK_THREAD_CPUTIME_ID), wall time, Sidekiq tid and
+# start (epoch seconds) to the Redis hash `truth` as "cpu wall tid start", keyed by jid: what kiqprof's
+# measurement is held to, and which jobs ran on which thread when.
 require "sidekiq"
 
 Sidekiq.configure_client { |config| config.redis = { path: ENV.fetch("KIQ_REDIS_SOCK") } }
@@ -8,11 +9,14 @@ class ThreadCPUTruth
   def call(_worker, job, _queue)
     cpu0 = Process.clock_gettime(Process::CLOCK_THREAD_CPUTIME_ID)
     wall0 = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+    start = Time.now.to_f
     yield
   ensure
     cpu = Process.clock_gettime(Process::CLOCK_THREAD_CPUTIME_ID) - cpu0
     wall = Process.clock_gettime(Process::CLOCK_MONOTONIC) - wall0
-    Sidekiq.redis { |r| r.hset("truth", job["jid"], format("%.4f %.4f", cpu, wall)) }
+    # Sidekiq's own tid formula (sidekiq/util.rb), as in its work entries and logs.
+    tid = (Thread.current.object_id ^ ::Process.pid).to_s(36)
+    Sidekiq.redis { |r| r.hset("truth", job["jid"], format("%.4f %.4f %s %.3f", cpu, wall, tid, start)) }
   end
 end
 

@@ -13,7 +13,8 @@ while Process.clock_gettime(Process::CLOCK_MONOTONIC) < deadline
     HogJob.perform_async(5 + random.rand(5))
     SleepJob.perform_async(4 + random.rand(6))
   end
-  VictimJob.perform_async((1.5 + random.rand).round(2)) if tick % 6 == 3
+  # A second into each hog: a victim that lands in the hog's process shares the GVL with it all through.
+  VictimJob.perform_async((1.5 + random.rand).round(2)) if tick % 6 == 1
   tick += 1
   sleep 1
 end
