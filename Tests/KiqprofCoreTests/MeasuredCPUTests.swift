@@ -138,6 +138,30 @@ struct MeasuredCPUTests {
             + " rank it by"))
     }
 
+    @Test func cpuOffTheJobThreadsWhileAClassRanLeavesTheScoreToTheAttribution() throws {
+        // The process's own CPU, from the sample at t = 110 (its interval is (100, 110]): 90 % of a core, 0.9 − 0.8
+        // of job threads = 0.1 CPU per second outside them; from the sample at 160, 190 %: 1.9 − 0.8 = 1.1.
+        var dataset = Self.dataset()
+        for index in dataset.processPoints.indices where dataset.processPoints[index].t >= Self.t0 + 110 {
+            dataset.processPoints[index].cpuPct = dataset.processPoints[index].t > Self.t0 + 150 ? 190 : 90
+        }
+        let (_, classes) = try Self.measure(dataset, outage: [])
+        // Hog: [20, 60] has no sample with the process's CPU; [80, 140] has 40 s at 0.1 = 4; [150, 190] 40 s at 1.1 = 44.
+        // 48 CPU-seconds over its 140 s of measured runs: 0.34 CPU per run-second, past the 0.25 limit.
+        let hog = classes[0]
+        #expect(Self.near(hog.window.wholeOffThreadCPUSeconds, 48) && Self.near(hog.window.offThreadCPUSeconds, 48))
+        #expect(Self.near(hog.window.offThreadPerRunSecond, 48.0 / 140))
+        #expect(hog.offThreadBusy && !hog.drivesScore)
+        #expect(EvidenceWriter.measuredCPU(hog).hasSuffix("; while it ran, its process spent 48 CPU-seconds (0.34 CPU per run-second)"
+            + " outside its job threads, on threads a job starts or a C library's, whose CPU no thread measure can assign: it is"
+            + " ranked by the joint attribution"))
+        // Light: [110, 130] at 0.1 = 2 over 20 s, 0.1 CPU per run-second: its measurement still ranks it.
+        #expect(Self.near(classes[1].window.offThreadPerRunSecond, 0.1) && classes[1].drivesScore)
+        // Without the process's own CPU nothing is known off the threads, and nothing changes.
+        let (_, plain) = try Self.measure(outage: [])
+        #expect(plain[0].window.offThreadCPUSeconds == nil && plain[0].drivesScore)
+    }
+
     @Test func disagreementNeedsTenPointsAndHalfTheLarger() {
         #expect(MeasuredCPU.disagree(measuredPP: 40, attributionPP: 15))
         #expect(!MeasuredCPU.disagree(measuredPP: 30, attributionPP: 16))

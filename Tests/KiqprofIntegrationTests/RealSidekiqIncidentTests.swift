@@ -53,11 +53,30 @@ struct RealSidekiqIncidentTests {
         #expect(hogCPU >= 0.5 * 100 / cores, "hog CPU attribution \(hogCPU) pp on \(cores) cores: \(summary)")
         let hogMemory = try #require(hog["mem_attrib_mb"] as? Double)
         #expect(hogMemory >= 150, "hog memory attribution \(hogMemory) MB (it holds 400 MB): \(summary)")
+        // The hog's end is known only within a 5 s heartbeat bracket, and with four firings that start together
+        // the phase between cron and the heartbeat decides how much of its last seconds the sleeper's lone tail
+        // absorbs: 0.22 and 0.25 of the hog's attribution in two of four runs, near 0 in the others.
         let sleeperCPU = sleeper["cpu_attrib_pp"] as? Double ?? 0
-        #expect(sleeperCPU <= 0.2 * hogCPU, "the sleeper's CPU attribution \(sleeperCPU) should be near zero: \(summary)")
+        #expect(sleeperCPU <= 0.35 * hogCPU, "the sleeper's CPU attribution \(sleeperCPU) should be small: \(summary)")
+        // Measured: the hog compresses on a thread it starts (zlib releases the GVL), so its own thread shows
+        // little; its process's CPU off the job threads while it ran does, and the score keeps to the attribution.
+        // The sleeper's thread slept.
+        let hogMeasured = try #require(hog["measured_cpu"] as? [String: Any], "record measured the local hog's thread CPU")
+        let sleeperMeasured = try #require(sleeper["measured_cpu"] as? [String: Any], "and the sleeper's")
+        let hogOffThread = try #require(hogMeasured["off_thread_cpu_per_run_second"] as? Double, "\(hogMeasured)")
+        #expect(hogOffThread >= 0.5, "the hog's zlib thread: \(hogOffThread) CPU per run-second off the job threads")
+        #expect(hogMeasured["scored"] as? Bool == false, "\(hogMeasured)")
+        #expect(evidence(hog).contains { $0.contains("outside its job threads") && $0.contains("ranked by the joint attribution") },
+                "\(evidence(hog))")
+        let sleeperSeconds = try #require((sleeperMeasured["window"] as? [String: Any])?["cpu_s"] as? Double)
+        #expect(sleeperSeconds <= 0.2, "the sleeper's threads slept: \(sleeperSeconds) CPU-s")
+        if sleeperCPU > 0.2 * hogCPU {
+            #expect(sleeperMeasured["attribution_disagrees"] as? Bool == true,
+                    "attribution \(sleeperCPU) pp, measured \(sleeperSeconds) CPU-s")
+        }
         // The plain lift cannot separate them: the sleeper runs whenever the hog does.
         #expect((sleeper["cpu_lift_pp"] as? Double ?? 0) > sleeperCPU)
-        let evidence = hog["evidence"] as? [String] ?? []
+        let evidence = evidence(hog)
         #expect(evidence.contains { $0.contains("every 20s (sidekiq-cron schedule trends_refresh_scheduler)") && $0.contains("p95") },
             "\(evidence)")
         #expect(evidence.contains { $0.contains("one run adds CPU +") && $0.contains("MB") }, "\(evidence)")
@@ -71,4 +90,6 @@ struct RealSidekiqIncidentTests {
         #expect(exactSuspects.first?["class"] as? String == Self.hogClass, "\(exactSuspects.prefix(3).map { $0["class"]! })")
         #expect(exactSuspects.contains { $0["class"] as? String == "DeliveryJob" })
     }
+
+    func evidence(_ suspect: [String: Any]) -> [String] { suspect["evidence"] as? [String] ?? [] }
 }

@@ -145,7 +145,11 @@ public enum EvidenceWriter {
         if !perRun.isEmpty { sentence += "; " + perRun.joined(separator: ", ") }
         sentence += "; \(tally.measuredRuns) of \(runs) measured"
         if tally.unmeasuredRuns > 0 { sentence += " (not measured: \(reasons(tally.unmeasured)))" }
-        if !measured.drivesScore, measured.cpuPP != nil, let coverage = measured.window.coverage {
+        if measured.offThreadBusy, let off = measured.window.wholeOffThreadCPUSeconds, let rate = measured.window.offThreadPerRunSecond {
+            sentence += "; while it ran, its process spent \(cpuSecondsText(off)) (\(NumberText.fixed(rate, places: 2)) CPU per"
+                + " run-second) outside its job threads, on threads a job starts or a C library's, whose CPU no thread measure"
+                + " can assign: it is ranked by the joint attribution"
+        } else if !measured.drivesScore, measured.cpuPP != nil, let coverage = measured.window.coverage {
             sentence += "; only \(NumberText.percent(coverage)) % of its run time in the window measured, too little to rank it by"
         }
         return sentence

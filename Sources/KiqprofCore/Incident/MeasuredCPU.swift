@@ -18,6 +18,10 @@ public struct MeasuredCPU: Sendable, Equatable {
     /// points of the host and by more than this share of the larger of the two.
     public static let disagreementPP = 10.0
     public static let disagreementShare = 0.5
+    /// While a class's runs were in progress, their processes spent at least this much CPU per run-second outside
+    /// their job threads (a quarter of a core): then its threads' CPU may not be all its cost, and the score
+    /// keeps to the joint attribution.
+    public static let offThreadLimit = 0.25
 
     /// One class's runs over one scope.
     public struct Tally: Sendable, Equatable {
@@ -38,6 +42,10 @@ public struct MeasuredCPU: Sendable, Equatable {
         /// The measured runs taken whole: their CPU and their duration.
         public var wholeCPUSeconds = 0.0
         public var wholeRunSeconds = 0.0
+        /// While the measured runs were in progress, the CPU their processes spent outside the job threads
+        /// (`OffThreadCPU`): inside the scope (prorated), and over the runs taken whole. Nil where no sample says.
+        public var offThreadCPUSeconds: Double?
+        public var wholeOffThreadCPUSeconds: Double?
         /// The CPU-seconds the sampled hosts spent over the scope (nil: no host sample with CPU and a CPU count),
         /// and how many hosts that is.
         public var hostCPUSeconds: Double?
@@ -49,12 +57,16 @@ public struct MeasuredCPU: Sendable, Equatable {
         /// Cores a measured run kept busy while it ran (1 = a whole core).
         public var cpuPerRunSecond: Double? { wholeRunSeconds > 0 ? wholeCPUSeconds / wholeRunSeconds : nil }
         public var cpuSecondsPerRun: Double? { measuredRuns > 0 ? wholeCPUSeconds / Double(measuredRuns) : nil }
+        /// Cores its processes kept busy outside their job threads while a measured run was in progress.
+        public var offThreadPerRunSecond: Double? {
+            wholeOffThreadCPUSeconds.flatMap { wholeRunSeconds > 0 ? $0 / wholeRunSeconds : nil }
+        }
         /// The share of the host's CPU-seconds over the scope that the class's measured runs used.
         public var hostShare: Double? { hostCPUSeconds.flatMap { $0 > 0 ? cpuSeconds / $0 : nil } }
         /// The share of its run time in the scope that was measured.
         public var coverage: Double? { runSeconds > 0 ? measuredRunSeconds / runSeconds : nil }
 
-        mutating func add(_ run: IncidentDataset.Run, cpu: RunCPU?, inside: Double) -> Double {
+        mutating func add(_ run: IncidentDataset.Run, cpu: RunCPU?, inside: Double, offThread: Double? = nil) -> Double {
             runs += 1
             runSeconds += inside
             guard let cpu else {
@@ -69,6 +81,10 @@ public struct MeasuredCPU: Sendable, Equatable {
             cpuSecondsMax += cpu.maxSeconds * fraction
             wholeCPUSeconds += cpu.seconds
             wholeRunSeconds += run.duration
+            if let offThread {
+                offThreadCPUSeconds = (offThreadCPUSeconds ?? 0) + offThread * fraction
+                wholeOffThreadCPUSeconds = (wholeOffThreadCPUSeconds ?? 0) + offThread
+            }
             return cpu.seconds * fraction
         }
     }
@@ -81,8 +97,11 @@ public struct MeasuredCPU: Sendable, Equatable {
         /// Percentage points of the whole host one running instance takes, measured: CPU per run-second over the
         /// window ÷ cores × 100. Nil without measured run time or a CPU count.
         public var cpuPP: Double?
-        /// Whether `cpuPP` is the CPU part of the score (measured runs cover `scoringCoverage` of its run time).
+        /// Whether `cpuPP` is the CPU part of the score: measured runs cover `scoringCoverage` of its run time,
+        /// and their processes spent less than `offThreadLimit` outside the job threads while they ran.
         public var drivesScore = false
+        /// Whether the CPU off the job threads while it ran (`Tally.offThreadPerRunSecond`) reached `offThreadLimit`.
+        public var offThreadBusy: Bool { (window.offThreadPerRunSecond ?? 0) >= MeasuredCPU.offThreadLimit }
         /// Whether `cpuPP` and the joint attribution's estimate disagree (`disagree`); nil when either is missing.
         public var attributionDisagrees: Bool?
 
@@ -141,12 +160,13 @@ public struct MeasuredCPU: Sendable, Equatable {
                                outageWindows: [OutageWindow], cpuCount: Int?) -> (MeasuredCPU, [ClassCPU])? {
         guard dataset.hasMeasuredCPU else { return nil }
         let windowSpans = to >= from ? [from...to] : []
-        let (window, windowTallies) = scope(dataset, runs: runs, spans: windowSpans, outageWindows: 0)
+        let offThread = OffThreadCPU(dataset.processPoints)
+        let (window, windowTallies) = scope(dataset, runs: runs, spans: windowSpans, outageWindows: 0, offThread: offThread)
         var outage: Scope?
         var outageTallies: [Tally]?
         if !outageWindows.isEmpty {
             let spans = outageWindows.map { $0.from...max($0.from, $0.to) }.sorted { $0.lowerBound < $1.lowerBound }
-            let measured = scope(dataset, runs: runs, spans: spans, outageWindows: outageWindows.count)
+            let measured = scope(dataset, runs: runs, spans: spans, outageWindows: outageWindows.count, offThread: offThread)
             outage = measured.0
             outageTallies = measured.1
         }
@@ -156,7 +176,7 @@ public struct MeasuredCPU: Sendable, Equatable {
             var entry = ClassCPU(window: windowTallies[index], outage: outageTallies?[index])
             if let rate = entry.window.cpuPerRunSecond, let cpuCount, cpuCount > 0 {
                 entry.cpuPP = rate / Double(cpuCount) * 100
-                entry.drivesScore = (entry.window.coverage ?? 0) >= scoringCoverage
+                entry.drivesScore = (entry.window.coverage ?? 0) >= scoringCoverage && !entry.offThreadBusy
             }
             classes.append(entry)
         }
@@ -166,14 +186,16 @@ public struct MeasuredCPU: Sendable, Equatable {
     // MARK: - One scope
 
     static func scope(_ dataset: IncidentDataset, runs: [IncidentDataset.Run], spans: [ClosedRange<Double>],
-                      outageWindows: Int) -> (Scope, [Tally]) {
+                      outageWindows: Int, offThread: OffThreadCPU) -> (Scope, [Tally]) {
         var scope = Scope(spans: spans, isOutage: outageWindows > 0)
         var tallies = [Tally](repeating: Tally(outageWindows: outageWindows), count: dataset.classes.count)
         var byIdentity: [Int32: Double] = [:]
         for run in runs {
             guard let inside = Self.inside(run.start, run.end, spans) else { continue }
             let cpu = dataset.cpu(of: run)
-            let counted = tallies[Int(run.classIndex)].add(run, cpu: cpu, inside: inside)
+            let off = cpu == nil || run.identityIndex < 0
+                ? nil : offThread.seconds(identity: run.identityIndex, from: run.start, to: run.end)
+            let counted = tallies[Int(run.classIndex)].add(run, cpu: cpu, inside: inside, offThread: off)
             if cpu != nil {
                 scope.measuredRunCPUSeconds += counted
                 if run.identityIndex >= 0 { byIdentity[run.identityIndex, default: 0] += counted }

@@ -126,6 +126,7 @@ public enum IncidentRenderer {
         .object([
             ("window", tallyJSON(measured.window)), ("outage_windows", measured.outage.map(tallyJSON) ?? .null),
             ("cpu_pp", .number(measured.cpuPP, places: 2)), ("scored", .bool(measured.drivesScore)),
+            ("off_thread_cpu_per_run_second", .number(measured.window.offThreadPerRunSecond, places: 3)),
             ("attribution_disagrees", measured.attributionDisagrees.map { .bool($0) } ?? .null),
         ])
     }
@@ -137,7 +138,7 @@ public enum IncidentRenderer {
             ("measured_run_s", .number(tally.measuredRunSeconds)), ("cpu_s", .number(tally.cpuSeconds, places: 2)),
             ("cpu_s_min", .number(tally.cpuSecondsMin, places: 2)), ("cpu_s_max", .number(tally.cpuSecondsMax, places: 2)),
             ("cpu_s_per_run", .number(tally.cpuSecondsPerRun, places: 2)), ("cpu_per_run_s", .number(tally.cpuPerRunSecond, places: 3)),
-            ("host_cpu_s", .number(tally.hostCPUSeconds, places: 2)),
+            ("off_thread_cpu_s", .number(tally.offThreadCPUSeconds, places: 2)), ("host_cpu_s", .number(tally.hostCPUSeconds, places: 2)),
             ("host_share_pct", .number(tally.hostShare.map { $0 * 100 }, places: 1)),
         ])
     }
